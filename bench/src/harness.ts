@@ -1,0 +1,128 @@
+import { performance } from 'node:perf_hooks';
+
+/** One printed row: a measured figure, optionally against a baseline measured in the same run. */
+export interface BenchRow {
+  /** What was measured, e.g. `tell, 1 actor`. */
+  name: string;
+  /** The figure for Troupe. */
+  value: number;
+  unit: string;
+  /** The baseline's figure in the same unit, measured in the same run. */
+  baseline?: { name: string; value: number };
+  /**
+   * The target, as a ratio of value / baseline (or of value alone when there is no baseline):
+   * `{ max: 1.5 }` means value must be at most 1.5x the baseline; `{ min: 20 }` at least 20x.
+   */
+  target?: { max?: number; min?: number; note?: string };
+  /** Set when lower is better is wrong (throughput). Default: lower is better. */
+  higherIsBetter?: boolean;
+}
+
+/** What a suite gets to report with. */
+export interface BenchContext {
+  /** Records a row (printed at the end of the suite, and saved to the JSON results). */
+  row(row: BenchRow): void;
+  /** Times `fn` (called `iterations` times per sample) and returns nanoseconds per iteration (median of samples). */
+  timePerOp(fn: () => unknown, options?: TimeOptions): number;
+  /** Async variant of {@link BenchContext.timePerOp}: awaits each call. */
+  timePerOpAsync(fn: () => Promise<unknown>, options?: TimeOptions): Promise<number>;
+  /** Heap used after a full GC (needs `--expose-gc`). */
+  heapUsed(): number;
+  /** True when run with `--quick` (CI smoke): suites should cut iteration counts. */
+  quick: boolean;
+}
+
+export interface TimeOptions {
+  iterations?: number;
+  samples?: number;
+  warmup?: number;
+}
+
+/** A benchmark suite: one file in `src/suites/`, default-exported. */
+export interface BenchSuite {
+  name: string;
+  run(context: BenchContext): Promise<void> | void;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+export function gc(): void {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (collect) {
+    collect();
+    collect();
+  }
+}
+
+export function createContext(rows: BenchRow[], quick: boolean): BenchContext {
+  return {
+    quick,
+    row: (row) => rows.push(row),
+    heapUsed() {
+      gc();
+      return process.memoryUsage().heapUsed;
+    },
+    timePerOp(fn, options = {}) {
+      const iterations = options.iterations ?? 10_000;
+      const samples = options.samples ?? 7;
+      for (let index = 0; index < (options.warmup ?? iterations); index++) fn();
+      const results: number[] = [];
+      for (let sample = 0; sample < samples; sample++) {
+        const start = performance.now();
+        for (let index = 0; index < iterations; index++) fn();
+        results.push(((performance.now() - start) * 1e6) / iterations);
+      }
+      return median(results);
+    },
+    async timePerOpAsync(fn, options = {}) {
+      const iterations = options.iterations ?? 10_000;
+      const samples = options.samples ?? 7;
+      for (let index = 0; index < (options.warmup ?? iterations); index++) await fn();
+      const results: number[] = [];
+      for (let sample = 0; sample < samples; sample++) {
+        const start = performance.now();
+        for (let index = 0; index < iterations; index++) await fn();
+        results.push(((performance.now() - start) * 1e6) / iterations);
+      }
+      return median(results);
+    },
+  };
+}
+
+/** The ratio a row is judged by, and whether it meets its target. */
+export function judge(row: BenchRow): { ratio: number | undefined; verdict: 'met' | 'missed' | '' } {
+  const ratio = row.baseline ? row.value / row.baseline.value : undefined;
+  if (!row.target) return { ratio, verdict: '' };
+  const measured = ratio ?? row.value;
+  const { max, min } = row.target;
+  const ok = (max === undefined || measured <= max) && (min === undefined || measured >= min);
+  return { ratio, verdict: ok ? 'met' : 'missed' };
+}
+
+function format(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 100) return value.toFixed(0);
+  if (Math.abs(value) >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+export function printRows(suite: string, rows: BenchRow[]): void {
+  console.log(`\n## ${suite}\n`);
+  console.log('| benchmark | troupe | baseline | ratio | target | verdict |');
+  console.log('|---|---|---|---|---|---|');
+  for (const row of rows) {
+    const { ratio, verdict } = judge(row);
+    const baseline = row.baseline ? `${format(row.baseline.value)} ${row.unit} (${row.baseline.name})` : '';
+    const target = row.target
+      ? [row.target.max !== undefined ? `≤${row.target.max}×` : '', row.target.min !== undefined ? `≥${row.target.min}×` : '', row.target.note ?? '']
+          .filter(Boolean)
+          .join(' ')
+      : '';
+    console.log(
+      `| ${row.name} | ${format(row.value)} ${row.unit} | ${baseline} | ${ratio === undefined ? '' : `${format(ratio)}×`} | ${target} | ${verdict} |`,
+    );
+  }
+}

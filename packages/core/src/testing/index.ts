@@ -1,0 +1,11 @@
+export { type FakeTool, type FakeToolCall, type FakeToolOptions, fakeTool } from './fake-tool.ts';
+export { type ManualClock, manualClock } from './manual-clock.ts';
+export {
+  type ModelScript,
+  type ScriptedModel,
+  type ScriptedModelOptions,
+  type ScriptStep,
+  scriptedModel,
+  textReply,
+  toolCallReply,
+} from './scripted-model.ts';
