@@ -190,7 +190,8 @@ export class RuntimeStoppedError extends TroupeError {
 /** The turn was aborted (signal, consumer break, or shutdown); nothing of it was committed. */
 export class TurnAbortedError extends TroupeError {
   static override readonly marker: symbol = markerKey('TurnAbortedError');
-  static override readonly defaultRemedy: string = 'Run the turn again if it is still wanted; the session is unchanged.';
+  static override readonly defaultRemedy: string =
+    'Run the turn again if it is still wanted; the session is unchanged.';
   readonly sessionId: string | undefined;
   constructor(message: string, options: TroupeErrorOptions & { sessionId?: string } = {}) {
     super(message, { ...options, code: 'TURN_ABORTED' });
@@ -270,7 +271,8 @@ export class ToolExecutionError extends TroupeError {
 /** A tool's backing service (an MCP server, an actor) is not reachable right now. */
 export class ToolUnavailableError extends TroupeError {
   static override readonly marker: symbol = markerKey('ToolUnavailableError');
-  static override readonly defaultRemedy: string = 'The tool is reconnecting; try again shortly or continue without it.';
+  static override readonly defaultRemedy: string =
+    'The tool is reconnecting; try again shortly or continue without it.';
   readonly toolName: string | undefined;
   constructor(message: string, options: TroupeErrorOptions & { toolName?: string } = {}) {
     super(message, { ...options, code: 'TOOL_UNAVAILABLE' });
@@ -344,7 +346,8 @@ export class ContextLengthError extends ProviderError {
 export class TransientProviderError extends ProviderError {
   static override readonly marker: symbol = markerKey('TransientProviderError');
   static override readonly defaultRetryable: boolean = true;
-  static override readonly defaultRemedy: string = 'Troupe retries with backoff; if it persists, check the provider status.';
+  static override readonly defaultRemedy: string =
+    'Troupe retries with backoff; if it persists, check the provider status.';
   constructor(message: string, options: ProviderErrorOptions) {
     super(message, { ...options, code: 'PROVIDER_UNAVAILABLE' });
   }
@@ -374,7 +377,8 @@ export class ProviderRequestError extends ProviderError {
 /** A session store failed (connection lost, closed, I/O error). */
 export class StoreError extends TroupeError {
   static override readonly marker: symbol = markerKey('StoreError');
-  static override readonly defaultRemedy: string = 'Check that the store is open and its backend is reachable, then retry.';
+  static override readonly defaultRemedy: string =
+    'Check that the store is open and its backend is reachable, then retry.';
   readonly sessionId: string | undefined;
   constructor(message: string, options: TroupeErrorOptions & { sessionId?: string; code?: TroupeErrorCode } = {}) {
     super(message, { ...options, code: options.code ?? 'STORE' });
@@ -395,7 +399,8 @@ export class CorruptSnapshotError extends StoreError {
 /** A serialised CRDT could not be decoded. */
 export class CrdtFormatError extends TroupeError {
   static override readonly marker: symbol = markerKey('CrdtFormatError');
-  static override readonly defaultRemedy: string = 'Pass the output of toJSON() of the same CRDT type and format version.';
+  static override readonly defaultRemedy: string =
+    'Pass the output of toJSON() of the same CRDT type and format version.';
   constructor(message: string, options: TroupeErrorOptions = {}) {
     super(message, { ...options, code: 'CRDT_FORMAT' });
   }
