@@ -117,7 +117,11 @@ export function printRows(suite: string, rows: BenchRow[]): void {
     const { ratio, verdict } = judge(row);
     const baseline = row.baseline ? `${format(row.baseline.value)} ${row.unit} (${row.baseline.name})` : '';
     const target = row.target
-      ? [row.target.max !== undefined ? `≤${row.target.max}×` : '', row.target.min !== undefined ? `≥${row.target.min}×` : '', row.target.note ?? '']
+      ? [
+          row.target.max !== undefined ? `≤${row.target.max}×` : '',
+          row.target.min !== undefined ? `≥${row.target.min}×` : '',
+          row.target.note ?? '',
+        ]
           .filter(Boolean)
           .join(' ')
       : '';
