@@ -1,1 +1,1 @@
-export {};
+export { type OllamaOptions, ollama } from './ollama-model.ts';

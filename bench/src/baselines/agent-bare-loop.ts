@@ -1,0 +1,62 @@
+import {
+  type LanguageModel,
+  type Message,
+  ModelResponseBuilder,
+  type SessionStore,
+  type ToolMessage,
+} from '@troupe/core';
+import type { z } from 'zod';
+
+/** A tool as the bare loop sees it: a zod schema and a function. */
+export interface BareTool {
+  name: string;
+  schema: z.ZodType;
+  execute(args: unknown): unknown;
+}
+
+/**
+ * The hand-written agent loop a user could write without a framework: stream the model, validate
+ * the tool arguments with zod, run the tool, stream again, save the session. The same work a
+ * runtime turn does, without ordering, backpressure, retries or rollback.
+ */
+export async function bareTurn(options: {
+  model: LanguageModel;
+  tools: BareTool[];
+  store: SessionStore;
+  sessionId: string;
+  input: string;
+  onDelta?: (text: string) => void;
+}): Promise<Message[]> {
+  const previous = await options.store.load(options.sessionId);
+  const history: Message[] = previous?.history ?? [];
+  const messages: Message[] = [...history, { role: 'user', content: options.input }];
+  for (let step = 0; step < 10; step++) {
+    const builder = new ModelResponseBuilder();
+    for await (const chunk of options.model.stream({ messages })) {
+      builder.add(chunk);
+      if (chunk.type === 'text-delta') options.onDelta?.(chunk.text);
+    }
+    const { message, toolCalls } = builder.build();
+    messages.push(message);
+    if (toolCalls.length === 0) break;
+    for (const call of toolCalls) {
+      const tool = options.tools.find((candidate) => candidate.name === call.name);
+      const parsed = tool?.schema.safeParse(call.arguments);
+      const result: ToolMessage = { role: 'tool', toolCallId: call.id, toolName: call.name, content: '' };
+      if (tool && parsed?.success) result.content = String(await tool.execute(parsed.data));
+      else {
+        result.content = 'Invalid arguments.';
+        result.isError = true;
+      }
+      messages.push(result);
+    }
+  }
+  await options.store.save({
+    sessionId: options.sessionId,
+    history: messages,
+    state: previous?.state ?? {},
+    version: previous?.version ?? 0,
+    updatedAt: Date.now(),
+  });
+  return messages;
+}
