@@ -8,7 +8,7 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const jsonIndex = args.indexOf('--json');
 const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined;
-const filters = args.filter((arg, index) => !arg.startsWith('--') && index !== jsonIndex + 1);
+const filters = args.filter((arg, index) => !arg.startsWith('--') && (jsonIndex < 0 || index !== jsonIndex + 1));
 
 const here = dirname(fileURLToPath(import.meta.url));
 const suiteDir = join(here, 'suites');
