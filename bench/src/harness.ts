@@ -116,10 +116,12 @@ export function printRows(suite: string, rows: BenchRow[]): void {
   for (const row of rows) {
     const { ratio, verdict } = judge(row);
     const baseline = row.baseline ? `${format(row.baseline.value)} ${row.unit} (${row.baseline.name})` : '';
+    // A target is a ratio when the row has a baseline, and an absolute figure in the row's unit otherwise.
+    const suffix = row.baseline ? '×' : ` ${row.unit}`;
     const target = row.target
       ? [
-          row.target.max !== undefined ? `≤${row.target.max}×` : '',
-          row.target.min !== undefined ? `≥${row.target.min}×` : '',
+          row.target.max !== undefined ? `≤${row.target.max}${suffix}` : '',
+          row.target.min !== undefined ? `≥${row.target.min}${suffix}` : '',
           row.target.note ?? '',
         ]
           .filter(Boolean)
