@@ -1,100 +1,115 @@
-import type { JsonSchema, Tool, ToolContext, ToolValidation, ValidationIssue } from '@troupe/core';
-import { InvalidArgumentError } from '@troupe/core';
-import { z } from 'zod';
+import {
+  InvalidArgumentError,
+  type JsonSchema,
+  type Tool,
+  type ToolContext,
+  type ToolValidation,
+  type Usage,
+} from '@troupe/core';
+import type { z } from 'zod';
 import { isJsonSchemaInput, type JsonSchemaInput } from './json-schema-input.ts';
+import { compileJsonSchema } from './json-schema-validator.ts';
+import { isZodSchema, validateWithZod, zodInputSchema } from './zod-input.ts';
 
-/** What `input` of {@link defineTool} accepts: a zod schema, or `jsonSchema({...})`. */
-export type ToolInput<Args = unknown> = z.ZodType<Args> | JsonSchemaInput<Args>;
+/** How a tool runs. */
+export type ToolKind = 'inline' | 'isolated' | 'actor' | 'agent' | 'mcp';
 
-/** The arguments type a tool input describes (zod's output type, or jsonSchema's type parameter). */
-export type ToolArgs<Input> = Input extends z.ZodType
-  ? z.output<Input>
-  : Input extends JsonSchemaInput<infer Args>
-    ? Args
-    : never;
+/** What `execute` receives from the Troupe dispatcher: the core context plus usage reporting. */
+export interface ToolCallContext extends ToolContext {
+  /**
+   * Adds model usage spent inside the tool (a sub-agent's tokens) to the call's outcome. Present
+   * when the tool runs under `createToolDispatcher`.
+   */
+  reportUsage?(usage: Usage): void;
+}
 
-/** Options of {@link defineTool}. */
-export interface DefineToolOptions<Input extends ToolInput> {
-  /** The name the model calls; letters, digits, `_` and `-`, at most 64 characters. */
+/** A tool built by this package: a core `Tool` plus how it runs. */
+export interface TroupeTool<Args = unknown, Output = unknown> extends Tool<Args, Output> {
+  /** How the dispatcher runs it. */
+  readonly kind: ToolKind;
+  /** True when each call runs in its own supervised actor. */
+  readonly isolated: boolean;
+}
+
+/** The options of {@link defineTool} besides `input`. */
+export interface ToolDefinition<Args, Output = unknown> {
+  /** Sent to the model; letters, digits, `_` and `-`, at most 64 characters. */
   name: string;
-  /** What the tool does and when to use it; the model reads this. */
+  /** Tells the model when and how to use the tool. */
   description: string;
-  /** The arguments: a zod schema (types flow to `execute`) or `jsonSchema({...})`. */
-  input: Input;
-  /** Runs the call. A return value that is not a string is sent to the model as JSON. */
-  execute: (args: ToolArgs<Input>, context: ToolContext) => unknown;
-  /** Per-call time limit; the call's `signal` fires when it passes. Default: the dispatcher's (30 s). */
+  /** Runs the tool with validated arguments. Non-string results are sent to the model as JSON. */
+  execute: (args: Args, context: ToolCallContext) => Output | Promise<Output>;
+  /** Per-call time limit in ms. Default: the dispatcher's `defaultTimeoutMs` (30 s). */
   timeoutMs?: number;
   /** When true the turn pauses for approval before this tool runs. */
   needsApproval?: boolean;
+  /** Runs each call in its own supervised actor, so a crash or hang is contained. */
+  isolated?: boolean;
 }
 
-const toolNamePattern = /^[a-zA-Z0-9_-]{1,64}$/;
+const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** The path of a validation issue in the `a.b[2].c` form models read easily. */
-export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out.length === 0 ? String(segment) : `.${String(segment)}`;
+/** Checks the options every tool kind shares; throws `InvalidArgumentError`. */
+export function checkToolOptions(options: { name: string; timeoutMs?: number | undefined }): void {
+  if (typeof options.name !== 'string' || !toolNamePattern.test(options.name)) {
+    throw new InvalidArgumentError(`Tool name ${JSON.stringify(options.name)} is not valid.`, {
+      remedy: 'Use 1-64 letters, digits, underscores or dashes (what every provider accepts), e.g. get_weather.',
+    });
   }
-  return out;
+  const timeout = options.timeoutMs;
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0)) {
+    throw new InvalidArgumentError(`Tool ${options.name} has timeoutMs ${timeout}; it must be a number > 0.`);
+  }
 }
 
-function zodInputSchema(schema: z.ZodType): JsonSchema {
-  const generated = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
-  const { $schema: _dialect, ...rest } = generated;
-  return rest;
-}
-
-function zodValidator<Args>(schema: z.ZodType<Args>): (args: unknown) => ToolValidation<Args> {
-  return (args) => {
-    const result = schema.safeParse(args);
-    if (result.success) return { ok: true, value: result.data };
-    const issues: ValidationIssue[] = result.error.issues.map((issue) => ({
-      path: formatIssuePath(issue.path),
-      message: issue.message,
-    }));
-    return { ok: false, issues };
-  };
+/** The JSON Schema and validator of a tool input (zod or {@link jsonSchema}). */
+export function resolveToolInput<Args>(
+  input: z.ZodType | JsonSchemaInput,
+  toolName: string,
+): { inputSchema: JsonSchema; validate: (args: unknown) => ToolValidation<Args> } {
+  if (isZodSchema(input)) {
+    const schema = input;
+    return { inputSchema: zodInputSchema(schema), validate: (args) => validateWithZod<Args>(schema, args) };
+  }
+  if (isJsonSchemaInput(input)) {
+    return { inputSchema: input.schema, validate: compileJsonSchema<Args>(input.schema, `tool ${toolName}`) };
+  }
+  throw new InvalidArgumentError(`Tool ${toolName} has an input that is neither a zod schema nor jsonSchema(...).`, {
+    remedy: 'Pass input: z.object({...}) or input: jsonSchema({...}).',
+  });
 }
 
 /**
- * Defines a tool from a zod schema or a JSON Schema. The JSON Schema sent to models comes from
- * zod's own converter; arguments are validated before `execute` runs, and a failure is reported to
- * the model as an error result it can correct, never a crashed turn.
+ * Defines a tool from a zod 4 schema (argument types flow into `execute`) or from
+ * `jsonSchema({...})` (validated by ajv, compiled once here).
  */
-export function defineTool<Input extends ToolInput>(options: DefineToolOptions<Input>): Tool<ToolArgs<Input>> {
-  if (!toolNamePattern.test(options.name)) {
-    throw new InvalidArgumentError(
-      `Tool name "${options.name}" is not accepted by model providers; use 1-64 letters, digits, "_" or "-".`,
-    );
+export function defineTool<Schema extends z.ZodType, Output = unknown>(
+  options: ToolDefinition<z.output<Schema>, Output> & { input: Schema },
+): TroupeTool<z.output<Schema>, Output>;
+export function defineTool<Args, Output = unknown>(
+  options: ToolDefinition<Args, Output> & { input: JsonSchemaInput<Args> },
+): TroupeTool<Args, Output>;
+export function defineTool<Output = unknown>(
+  options: ToolDefinition<unknown, Output> & { input: z.ZodType | JsonSchemaInput },
+): TroupeTool<unknown, Output>;
+export function defineTool<Args, Output>(
+  options: ToolDefinition<Args, Output> & { input: z.ZodType | JsonSchemaInput<Args> },
+): TroupeTool<Args, Output> {
+  checkToolOptions(options);
+  if (typeof options.execute !== 'function') {
+    throw new InvalidArgumentError(`Tool ${options.name} has no execute function.`);
   }
-  if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
-    throw new InvalidArgumentError(`Tool "${options.name}" has timeoutMs ${options.timeoutMs}; use a number > 0.`);
-  }
-  const input = options.input as ToolInput;
-  let inputSchema: JsonSchema;
-  let validate: (args: unknown) => ToolValidation<unknown>;
-  if (isJsonSchemaInput(input)) {
-    inputSchema = input.schema;
-    validate = (args) => input.validate(args);
-  } else if (input instanceof z.ZodType || (typeof input === 'object' && input !== null && '_zod' in input)) {
-    inputSchema = zodInputSchema(input as z.ZodType);
-    validate = zodValidator(input as z.ZodType);
-  } else {
-    throw new InvalidArgumentError(`Tool "${options.name}" needs \`input\`: a zod schema or jsonSchema({...}).`);
-  }
-  const tool: Tool<ToolArgs<Input>> = {
+  const { inputSchema, validate } = resolveToolInput<Args>(options.input, options.name);
+  const isolated = options.isolated === true;
+  return {
     name: options.name,
     description: options.description,
     inputSchema,
-    validate: validate as (args: unknown) => ToolValidation<ToolArgs<Input>>,
-    execute: (args, context) => options.execute(args, context),
-  };
-  return Object.freeze({
-    ...tool,
+    validate,
+    execute: options.execute,
+    kind: isolated ? 'isolated' : 'inline',
+    isolated,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.needsApproval === undefined ? {} : { needsApproval: options.needsApproval }),
-  });
+  };
 }

@@ -1,208 +1,302 @@
-import type { Clock, SessionState, Tool, ToolCall, ToolContext, ToolMessage, ToolSpec, Usage } from '@troupe/core';
+import { setMaxListeners } from 'node:events';
+import { type ActorSystem, createActorSystem } from '@troupe/actor';
 import {
-  abortReason,
+  addUsage,
+  type Clock,
   InvalidArgumentError,
+  type SessionState,
   systemClock,
-  ToolExecutionError,
-  ToolNotFoundError,
+  type Tool,
+  type ToolCall,
+  type ToolMessage,
+  type ToolSpec,
   ToolTimeoutError,
-  ToolValidationError,
-  TroupeError,
+  type TroupeError,
+  type Usage,
 } from '@troupe/core';
-import { DEFAULT_MAX_OUTPUT_CHARS, serializeToolOutput, truncateToolOutput } from './tool-output.ts';
+import { ConcurrencyLimiter } from './concurrency-limiter.ts';
+import type { ToolCallContext } from './define-tool.ts';
+import { runIsolated } from './isolated-execution.ts';
+import {
+  abortedFailure,
+  executionFailure,
+  timeoutFailure,
+  unknownToolFailure,
+  validationFailure,
+} from './tool-failures.ts';
+import { serializeToolOutput, truncateToolOutput } from './tool-output.ts';
 
-/** What one dispatch runs with. */
+/** What one dispatch needs from the turn. */
 export interface DispatchContext {
+  /** The session the calls belong to (passed to `ctx.sessionId`). */
   sessionId: string;
+  /** The session's state (passed to `ctx.state`). */
   state: SessionState;
-  /** Fires when the turn is aborted: every running call's `ctx.signal` fires too. */
+  /** Aborting it cancels waiting and running calls; they resolve as error results. */
   signal: AbortSignal;
-  /** Called as each call finishes (in completion order). */
+  /** Fires as each call finishes (in completion order), with the call's index in `calls`. */
   onResult?: (outcome: ToolOutcome, index: number) => void;
 }
 
 /** The result of one tool call. */
 export interface ToolOutcome {
-  /** The tool message to append to history. */
+  /** The tool message to append to history (role 'tool', toolCallId, toolName, content, isError). */
   message: ToolMessage;
   /** Model usage spent inside the tool (agent tools), to add to the turn's usage. */
   usage?: Usage;
+  /** From the start of the call (before validation) to its result, on the dispatcher's clock. */
   durationMs: number;
+  /** The typed error behind an error result (`message.isError`), for logs and telemetry. */
+  error?: TroupeError;
 }
 
 /** Runs the tool calls of one model step. */
 export interface ToolDispatcher {
   /** Specs of every tool, as sent to the model. */
   specs(): ToolSpec[];
-  /** The tool of that name, if any. */
+  /** The tool of that name, if any (the agent reads `needsApproval` from it). */
   get(name: string): Tool | undefined;
   /**
-   * Validates and runs the calls, in parallel up to `concurrency`, and resolves with one outcome per
-   * call in the calls' order. Never rejects because of a tool: validation failures, unknown tools,
-   * throws, timeouts and aborts become results with `isError: true` and text a model can act on.
+   * Runs the calls (validated first; in parallel up to `concurrency`) and resolves with one outcome
+   * per call, in the calls' order. Never rejects because of a tool: validation failures, unknown
+   * tools, throws, timeouts and aborts become `message.isError = true` results with text a model
+   * can act on. `onResult` fires as each call finishes (any order).
    */
   dispatch(calls: ToolCall[], context: DispatchContext): Promise<ToolOutcome[]>;
+  /** Stops the actor system the dispatcher created for isolated tools, if any. Idempotent. */
+  close(): Promise<void>;
 }
 
 /** Options of {@link createToolDispatcher}. */
 export interface ToolDispatcherOptions {
+  /** The tools the model may call; names must be unique. */
   tools: Tool[];
-  /** Calls of one step run at most this many at a time. Default 8. */
+  /** Calls of one dispatch running at once. Default 8. */
   concurrency?: number;
-  /** Longer results are cut with a marker. Default 100 000 characters. */
+  /** Longer outputs are truncated with a marker. Default 100 000 characters. */
   maxOutputChars?: number;
-  /** Time limit of a call whose tool sets none. Default 30 000 ms. */
+  /** Time limit of tools without their own `timeoutMs`. Default 30 000 ms. */
   defaultTimeoutMs?: number;
+  /** Time for timeouts and durations. Default: the system clock. */
   clock?: Clock;
+  /** Actor system for isolated tools; created on first use when absent (and stopped by `close`). */
+  system?: ActorSystem;
+}
+
+function positiveOption(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value === 'number' && value > 0)) {
+    throw new InvalidArgumentError(`createToolDispatcher option ${name} is ${value}; it must be a number > 0.`);
+  }
+  return value;
 }
 
 /**
- * A tool may report usage (an agent run as a tool) through this symbol-keyed callback on its
- * context; plain tools never see it.
+ * Models often send "" or null for a tool without parameters, and some send the arguments still as
+ * a JSON string; both are read as what they mean before validation.
  */
-export const reportToolUsage: unique symbol = Symbol.for('troupe.tool.reportUsage');
-
-/** The context handed to `execute`, with the optional usage reporter. */
-export type DispatchedToolContext = ToolContext & { [reportToolUsage]?: (usage: Usage) => void };
-
-function errorText(error: unknown, toolName: string): string {
-  if (TroupeError.isInstance(error)) return error.message;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new ToolExecutionError(`Tool "${toolName}" failed: ${reason}`, { toolName, cause: error }).message;
+function normalizeArguments(raw: unknown): unknown {
+  if (raw === undefined || raw === null || raw === '') return {};
+  if (typeof raw === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      if (typeof parsed === 'object' && parsed !== null) return parsed;
+    } catch {
+      // Not JSON: validation reports the string as the wrong type.
+    }
+  }
+  return raw;
 }
 
-/** Creates the dispatcher the agent loop calls for each step's tool calls. */
+interface IsolatedTool extends Tool {
+  readonly isolated?: boolean;
+}
+
+/** Creates the dispatcher the agent loop uses to run a step's tool calls. */
 export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispatcher {
-  const concurrency = options.concurrency ?? 8;
-  const maxOutputChars = options.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS;
-  const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
-  const clock = options.clock ?? systemClock;
-  if (!(concurrency >= 1)) throw new InvalidArgumentError(`Tool concurrency ${concurrency} must be at least 1.`);
-  if (!(maxOutputChars >= 1)) throw new InvalidArgumentError(`maxOutputChars ${maxOutputChars} must be at least 1.`);
   const tools = new Map<string, Tool>();
   for (const tool of options.tools) {
     if (tools.has(tool.name)) {
-      throw new InvalidArgumentError(`Two tools are named "${tool.name}"; tool names must be unique.`);
+      throw new InvalidArgumentError(`Two tools are named ${tool.name}.`, {
+        remedy: 'Give every tool a unique name (MCP tools can take a prefix).',
+      });
     }
     tools.set(tool.name, tool);
   }
-  const specs: ToolSpec[] = options.tools.map((tool) => ({
+  const concurrency = positiveOption('concurrency', options.concurrency, 8);
+  if (!Number.isInteger(concurrency)) {
+    throw new InvalidArgumentError(`createToolDispatcher option concurrency is ${concurrency}; it must be an integer.`);
+  }
+  const maxOutputChars = positiveOption('maxOutputChars', options.maxOutputChars, 100_000);
+  const defaultTimeoutMs = positiveOption('defaultTimeoutMs', options.defaultTimeoutMs, 30_000);
+  const clock = options.clock ?? systemClock;
+  let system = options.system;
+  let ownedSystem: ActorSystem | undefined;
+  const specs: ToolSpec[] = [...tools.values()].map((tool) => ({
     name: tool.name,
     ...(tool.description === undefined ? {} : { description: tool.description }),
     inputSchema: tool.inputSchema,
   }));
 
-  async function execute(
+  const actorSystem = (): ActorSystem => {
+    if (system === undefined) {
+      // The system only hosts isolated calls; their timeouts run on `clock` here. Its own timers
+      // (the stop deadline) use real time so `close()` never waits on a manual clock.
+      ownedSystem = createActorSystem({ name: 'troupe-tools' });
+      system = ownedSystem;
+    }
+    return system;
+  };
+
+  const outcome = (
+    call: ToolCall,
+    started: number,
+    result: { content: string; error?: TroupeError; usage?: Usage },
+  ) => {
+    const message: ToolMessage = {
+      role: 'tool',
+      toolCallId: call.id,
+      toolName: call.name,
+      content: truncateToolOutput(result.content, maxOutputChars),
+      ...(result.error === undefined ? {} : { isError: true }),
+    };
+    return {
+      message,
+      durationMs: Math.max(0, clock.now() - started),
+      ...(result.usage === undefined ? {} : { usage: result.usage }),
+      ...(result.error === undefined ? {} : { error: result.error }),
+    } satisfies ToolOutcome;
+  };
+
+  const execute = async (tool: Tool, args: unknown, callContext: ToolCallContext): Promise<unknown> => {
+    if ((tool as IsolatedTool).isolated === true) {
+      return runIsolated(actorSystem(), tool, { args, context: callContext });
+    }
+    return tool.execute(args, callContext);
+  };
+
+  const runCall = async (
     call: ToolCall,
     context: DispatchContext,
-  ): Promise<{ content: string; isError: boolean; usage?: Usage }> {
+    limiter: ConcurrencyLimiter,
+  ): Promise<ToolOutcome> => {
+    const started = clock.now();
     const tool = tools.get(call.name);
-    if (!tool) {
-      const available = [...tools.keys()];
-      const error = new ToolNotFoundError(
-        `There is no tool named "${call.name}". Available tools: ${available.length ? available.join(', ') : 'none'}`,
-        { toolName: call.name, available },
-      );
-      return { content: error.message, isError: true };
+    if (tool === undefined) {
+      const error = unknownToolFailure(call.name, [...tools.keys()]);
+      return outcome(call, started, { content: error.message, error });
     }
-    let args = call.arguments;
-    if (tool.validate) {
-      const validation = tool.validate(args);
+    let args = normalizeArguments(call.arguments);
+    if (tool.validate !== undefined) {
+      let validation: ReturnType<NonNullable<Tool['validate']>>;
+      try {
+        validation = tool.validate(args);
+      } catch (thrown) {
+        validation = { ok: false, issues: [{ path: '', message: `could not be validated: ${String(thrown)}` }] };
+      }
       if (!validation.ok) {
-        const details = validation.issues
-          .map((issue) => `- ${issue.path === '' ? '(arguments)' : issue.path}: ${issue.message}`)
-          .join('\n');
-        const error = new ToolValidationError(`The arguments for tool "${tool.name}" are invalid:\n${details}\n`, {
-          toolName: tool.name,
-          issues: validation.issues,
-        });
-        return { content: error.message, isError: true };
+        const error = validationFailure(tool.name, validation.issues);
+        return outcome(call, started, { content: error.message, error });
       }
       args = validation.value;
     }
-    if (context.signal.aborted) {
-      return { content: errorText(abortReason(context.signal), tool.name), isError: true };
+
+    let release: () => void;
+    try {
+      release = await limiter.acquire(context.signal);
+    } catch (reason) {
+      const error = abortedFailure(tool.name, reason);
+      return outcome(call, started, { content: error.message, error });
     }
 
-    const timeoutMs = tool.timeoutMs ?? defaultTimeoutMs;
-    const controller = new AbortController();
     let usage: Usage | undefined;
-    const onTurnAbort = () => controller.abort(abortReason(context.signal));
-    context.signal.addEventListener('abort', onTurnAbort, { once: true });
-    const timer = clock.setTimeout(() => {
-      controller.abort(
-        new ToolTimeoutError(`Tool "${tool.name}" did not finish within ${timeoutMs} ms and was cancelled`, {
-          toolName: tool.name,
-          timeoutMs,
-        }),
-      );
-    }, timeoutMs);
-    // A tool that ignores its signal must not hold the turn: the abort settles the race.
-    const aborted = new Promise<never>((_resolve, reject) => {
-      controller.signal.addEventListener('abort', () => reject(abortReason(controller.signal)), { once: true });
+    const controller = new AbortController();
+    const onTurnAbort = () => controller.abort(context.signal.reason);
+    if (context.signal.aborted) onTurnAbort();
+    else context.signal.addEventListener('abort', onTurnAbort, { once: true });
+    const timeoutMs = tool.timeoutMs ?? defaultTimeoutMs;
+    const timer = Number.isFinite(timeoutMs)
+      ? clock.setTimeout(() => controller.abort(timeoutFailure(tool.name, timeoutMs)), timeoutMs)
+      : undefined;
+    // Settles when the call is cut off, even if the tool ignores its signal and never returns.
+    const cutOff = new Promise<never>((_, reject) => {
+      if (controller.signal.aborted) reject(controller.signal.reason);
+      else controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
-    const toolContext: DispatchedToolContext = {
+    cutOff.catch(() => undefined);
+    const callContext: ToolCallContext = {
       signal: controller.signal,
       sessionId: context.sessionId,
       toolCallId: call.id,
       state: context.state,
-      [reportToolUsage]: (reported) => {
-        usage = usage
-          ? {
-              inputTokens: usage.inputTokens + reported.inputTokens,
-              outputTokens: usage.outputTokens + reported.outputTokens,
-            }
-          : { ...reported };
+      reportUsage(spent) {
+        usage = usage === undefined ? { ...spent } : addUsage(usage, spent);
       },
     };
     try {
-      const output = await Promise.race([Promise.resolve().then(() => tool.execute(args, toolContext)), aborted]);
-      const content = truncateToolOutput(serializeToolOutput(output), maxOutputChars);
-      return { content, isError: false, ...(usage ? { usage } : {}) };
-    } catch (error) {
-      return {
-        content: truncateToolOutput(errorText(error, tool.name), maxOutputChars),
-        isError: true,
-        ...(usage ? { usage } : {}),
-      };
+      const running = Promise.resolve().then(() => execute(tool, args, callContext));
+      // A tool that rejects after being cut off must not surface as an unhandled rejection.
+      running.catch(() => undefined);
+      const value = await Promise.race([running, cutOff]);
+      const content = serializeToolOutput(value, tool.name);
+      return outcome(call, started, { content, ...(usage === undefined ? {} : { usage }) });
+    } catch (thrown) {
+      let error: TroupeError;
+      const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
+      if (reason !== undefined && ToolTimeoutError.isInstance(reason)) error = reason;
+      else if (context.signal.aborted) error = abortedFailure(tool.name, context.signal.reason);
+      else error = executionFailure(tool.name, thrown);
+      return outcome(call, started, { content: error.message, error, ...(usage === undefined ? {} : { usage }) });
     } finally {
-      clock.clearTimeout(timer);
+      if (timer !== undefined) clock.clearTimeout(timer);
       context.signal.removeEventListener('abort', onTurnAbort);
-      aborted.catch(() => {});
+      release();
     }
-  }
+  };
 
   return {
     specs: () => specs.map((spec) => ({ ...spec })),
     get: (name) => tools.get(name),
-    async dispatch(calls, context) {
-      const outcomes = new Array<ToolOutcome>(calls.length);
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < calls.length) {
-          const index = next++;
-          const call = calls[index] as ToolCall;
-          const startedAt = clock.now();
-          const result = await execute(call, context);
-          const message: ToolMessage = {
-            role: 'tool',
-            toolCallId: call.id,
-            toolName: call.name,
-            content: result.content,
-          };
-          if (result.isError) message.isError = true;
-          const outcome: ToolOutcome = { message, durationMs: clock.now() - startedAt };
-          if (result.usage) outcome.usage = result.usage;
-          outcomes[index] = outcome;
-          try {
-            context.onResult?.(outcome, index);
-          } catch {
-            // A failing listener must not lose the other results.
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: Math.min(concurrency, calls.length) }, worker));
-      return outcomes;
+    async dispatch(calls, turnContext) {
+      const limiter = new ConcurrencyLimiter(concurrency);
+      // One listener on the caller's signal, fanned out to every call of the step (a step may have
+      // more calls than the default listener warning threshold).
+      const stepAbort = new AbortController();
+      setMaxListeners(0, stepAbort.signal);
+      const onTurnAbort = () => stepAbort.abort(turnContext.signal.reason);
+      if (turnContext.signal.aborted) onTurnAbort();
+      else turnContext.signal.addEventListener('abort', onTurnAbort, { once: true });
+      const context: DispatchContext = { ...turnContext, signal: stepAbort.signal };
+      try {
+        return await Promise.all(
+          calls.map(async (call, index) => {
+            let result: ToolOutcome;
+            try {
+              result = await runCall(call, context, limiter);
+            } catch (thrown) {
+              // Defensive: runCall handles every tool failure; this guards the promise of "never rejects".
+              const error = executionFailure(call.name, thrown);
+              result = outcome(call, clock.now(), { content: error.message, error });
+            }
+            try {
+              context.onResult?.(result, index);
+            } catch {
+              // A failing listener must not lose the other results.
+            }
+            return result;
+          }),
+        );
+      } finally {
+        turnContext.signal.removeEventListener('abort', onTurnAbort);
+      }
+    },
+    async close() {
+      const owned = ownedSystem;
+      ownedSystem = undefined;
+      if (owned !== undefined) {
+        system = undefined;
+        await owned.stop({ deadlineMs: 0 });
+      }
     },
   };
 }

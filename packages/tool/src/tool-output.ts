@@ -1,22 +1,34 @@
-/** Default cap on the characters of one tool result sent back to the model. */
-export const DEFAULT_MAX_OUTPUT_CHARS = 100_000;
+import { ToolExecutionError } from '@troupe/core';
 
-/** Serialises a tool's return value: strings as they are, anything else as JSON. */
-export function serializeToolOutput(output: unknown): string {
-  if (typeof output === 'string') return output;
-  if (output === undefined) return '';
-  const json = JSON.stringify(output, (_key, value: unknown) => {
-    if (typeof value === 'bigint') return value.toString();
-    return value;
-  });
-  // JSON.stringify answers undefined for functions and symbols.
-  if (json === undefined) throw new TypeError(`a ${typeof output} cannot be sent to a model`);
-  return json;
+/**
+ * The text a model sees for a tool's return value: strings as they are, `undefined` as an empty
+ * string, anything else as JSON (bigints as strings). Throws `ToolExecutionError` for values JSON
+ * cannot hold (cycles), so the caller reports an error result instead of crashing.
+ */
+export function serializeToolOutput(value: unknown, toolName: string): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return '';
+  try {
+    const text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item));
+    // JSON.stringify returns undefined for functions and symbols.
+    return text ?? '';
+  } catch (error) {
+    throw new ToolExecutionError(
+      `Tool ${toolName} returned a value that cannot be serialised as JSON (${(error as Error).message})`,
+      { cause: error, toolName, remedy: 'Return a string or plain JSON data from execute.' },
+    );
+  }
 }
 
-/** Cuts `text` to `limit` characters, saying how much was cut so the model knows it saw a part. */
-export function truncateToolOutput(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const omitted = text.length - limit;
-  return `${text.slice(0, limit)}\n…[output truncated: ${omitted} more characters not shown]`;
+/**
+ * Cuts `text` to at most `maxChars` characters, ending with a marker saying how much was cut, so
+ * the model knows the output is partial. A surrogate pair is never split.
+ */
+export function truncateToolOutput(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const marker = `\n[output truncated: showing the first %d of ${text.length} characters]`;
+  let keep = Math.max(0, maxChars - marker.length - 8);
+  const code = text.charCodeAt(keep - 1);
+  if (keep > 0 && code >= 0xd800 && code <= 0xdbff) keep -= 1;
+  return text.slice(0, keep) + marker.replace('%d', String(keep));
 }

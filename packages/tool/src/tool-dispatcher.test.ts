@@ -1,0 +1,272 @@
+import { InvalidArgumentError, sleep, type ToolCall, ToolTimeoutError, ToolValidationError } from '@troupe/core';
+import { fakeTool, manualClock } from '@troupe/core/testing';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineTool } from './define-tool.ts';
+import { jsonSchema } from './json-schema-input.ts';
+import { memorySessionState } from './memory-session-state.ts';
+import { createToolDispatcher, type ToolOutcome } from './tool-dispatcher.ts';
+
+const call = (name: string, args: unknown, id = `call-${name}`): ToolCall => ({ id, name, arguments: args });
+
+function dispatchContext(signal = new AbortController().signal) {
+  return { sessionId: 'session-1', state: memorySessionState({ unit: 'C' }), signal };
+}
+
+const add = defineTool({
+  name: 'add',
+  description: 'Add two numbers.',
+  input: z.object({ a: z.number(), b: z.number() }),
+  execute: ({ a, b }) => a + b,
+});
+
+describe('createToolDispatcher', () => {
+  it('lists specs and finds tools by name', () => {
+    const dispatcher = createToolDispatcher({ tools: [add] });
+    expect(dispatcher.specs()).toEqual([
+      { name: 'add', description: 'Add two numbers.', inputSchema: add.inputSchema },
+    ]);
+    expect(dispatcher.get('add')).toBe(add);
+    expect(dispatcher.get('nope')).toBeUndefined();
+  });
+
+  it('refuses duplicate names and bad options', () => {
+    expect(() => createToolDispatcher({ tools: [add, add] })).toThrow(InvalidArgumentError);
+    expect(() => createToolDispatcher({ tools: [], concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => createToolDispatcher({ tools: [], maxOutputChars: -1 })).toThrow(/maxOutputChars/);
+  });
+
+  it('runs a valid call and serialises non-string output as JSON', async () => {
+    const info = defineTool({
+      name: 'info',
+      description: 'x',
+      input: z.object({}),
+      execute: (_args, ctx) => ({ session: ctx.sessionId, call: ctx.toolCallId, unit: ctx.state.get('unit') }),
+    });
+    const dispatcher = createToolDispatcher({ tools: [add, info] });
+    const [sum, details] = await dispatcher.dispatch(
+      [call('add', { a: 2, b: 3 }), call('info', {})],
+      dispatchContext(),
+    );
+    expect(sum?.message).toEqual({ role: 'tool', toolCallId: 'call-add', toolName: 'add', content: '5' });
+    expect(JSON.parse(details?.message.content ?? '')).toEqual({ session: 'session-1', call: 'call-info', unit: 'C' });
+  });
+
+  it('turns invalid arguments into an error result listing path and reason, without running the tool', async () => {
+    const spy = fakeTool('spy');
+    const strict = defineTool({
+      name: 'strict',
+      description: 'x',
+      input: z.object({ a: z.number(), b: z.number() }),
+      execute: (args, ctx) => spy.execute(args, ctx),
+    });
+    const dispatcher = createToolDispatcher({ tools: [strict] });
+    const [outcome] = await dispatcher.dispatch([call('strict', { a: 'one' })], dispatchContext());
+    expect(outcome?.message.isError).toBe(true);
+    expect(outcome?.message.content).toContain('The arguments for tool strict are invalid (2 problems)');
+    expect(outcome?.message.content).toContain('- a: expected number, received string');
+    expect(outcome?.message.content).toContain('- b: is required but missing (expected number)');
+    expect(outcome?.message.content).toMatch(/Fix these and call strict again/);
+    expect(ToolValidationError.isInstance(outcome?.error)).toBe(true);
+    expect(spy.calls).toHaveLength(0);
+  });
+
+  it('names the available tools when the model calls an unknown one', async () => {
+    const dispatcher = createToolDispatcher({ tools: [add] });
+    const [outcome] = await dispatcher.dispatch([call('subtract', {})], dispatchContext());
+    expect(outcome?.message).toMatchObject({ isError: true, toolName: 'subtract' });
+    expect(outcome?.message.content).toContain('There is no tool named "subtract". Available tools: add.');
+    expect(outcome?.error?.code).toBe('TOOL_NOT_FOUND');
+  });
+
+  it('reports a throw as an error result with the reason', async () => {
+    const failing = defineTool({
+      name: 'failing',
+      description: 'x',
+      input: z.object({}),
+      execute: () => {
+        throw new Error('disk full');
+      },
+    });
+    const dispatcher = createToolDispatcher({ tools: [failing, add] });
+    const outcomes = await dispatcher.dispatch([call('failing', {}), call('add', { a: 1, b: 1 })], dispatchContext());
+    expect(outcomes[0]?.message.content).toMatch(/^Tool failing failed: disk full\./);
+    expect(outcomes[0]?.error?.code).toBe('TOOL_EXECUTION');
+    expect(outcomes[1]?.message.content).toBe('2');
+  });
+
+  it('reports a value JSON cannot hold as an error result', async () => {
+    const cyclic = defineTool({
+      name: 'cyclic',
+      description: 'x',
+      input: z.object({}),
+      execute: () => {
+        const value: Record<string, unknown> = {};
+        value.self = value;
+        return value;
+      },
+    });
+    const [outcome] = await createToolDispatcher({ tools: [cyclic] }).dispatch([call('cyclic', {})], dispatchContext());
+    expect(outcome?.message.isError).toBe(true);
+    expect(outcome?.message.content).toContain('cannot be serialised as JSON');
+  });
+
+  it('truncates long output with a marker', async () => {
+    const long = defineTool({ name: 'long', description: 'x', input: z.object({}), execute: () => 'y'.repeat(5000) });
+    const dispatcher = createToolDispatcher({ tools: [long], maxOutputChars: 200 });
+    const [outcome] = await dispatcher.dispatch([call('long', {})], dispatchContext());
+    const content = outcome?.message.content ?? '';
+    expect(content.length).toBeLessThanOrEqual(200);
+    expect(content).toMatch(/\[output truncated: showing the first \d+ of 5000 characters\]$/);
+    expect(outcome?.message.isError).toBeUndefined();
+  });
+
+  it('reads empty and string-encoded arguments', async () => {
+    const none = defineTool({ name: 'none', description: 'x', input: z.object({}), execute: () => 'ran' });
+    const dispatcher = createToolDispatcher({ tools: [none, add] });
+    const outcomes = await dispatcher.dispatch(
+      [call('none', null, '1'), call('none', '', '2'), call('add', '{"a":1,"b":2}', '3'), call('add', 'not json', '4')],
+      dispatchContext(),
+    );
+    expect(outcomes.map((o) => o.message.content.slice(0, 20))).toEqual(['ran', 'ran', '3', 'The arguments for to']);
+  });
+
+  it('times a call out on the injected clock and aborts its signal', async () => {
+    const clock = manualClock();
+    let seenSignal: AbortSignal | undefined;
+    const slow = defineTool({
+      name: 'slow',
+      description: 'x',
+      input: z.object({}),
+      timeoutMs: 1000,
+      execute: async (_args, ctx) => {
+        seenSignal = ctx.signal;
+        await new Promise(() => undefined);
+      },
+    });
+    const dispatcher = createToolDispatcher({ tools: [slow], clock });
+    const pending = dispatcher.dispatch([call('slow', {})], dispatchContext());
+    await clock.advance(999);
+    expect(seenSignal?.aborted).toBe(false);
+    await clock.advance(1);
+    const [outcome] = await pending;
+    expect(seenSignal?.aborted).toBe(true);
+    expect(ToolTimeoutError.isInstance(outcome?.error)).toBe(true);
+    expect(outcome?.message.content).toMatch(/^Tool slow did not finish within 1000 ms and was cancelled\./);
+    expect(outcome?.durationMs).toBe(1000);
+  });
+
+  it('uses defaultTimeoutMs for tools without their own', async () => {
+    const clock = manualClock();
+    const slow = defineTool({
+      name: 'slow',
+      description: 'x',
+      input: z.object({}),
+      execute: (_args, ctx) => sleep(clock, 10_000, ctx.signal),
+    });
+    const dispatcher = createToolDispatcher({ tools: [slow], clock, defaultTimeoutMs: 50 });
+    const pending = dispatcher.dispatch([call('slow', {})], dispatchContext());
+    await clock.advance(50);
+    const [outcome] = await pending;
+    expect(outcome?.error?.code).toBe('TOOL_TIMEOUT');
+  });
+
+  it('turns an abort into error results for running and waiting calls', async () => {
+    const clock = manualClock();
+    const started: string[] = [];
+    const wait = defineTool({
+      name: 'wait',
+      description: 'x',
+      input: z.object({}),
+      execute: async (_args, ctx) => {
+        started.push(ctx.toolCallId);
+        await sleep(clock, 5000, ctx.signal);
+        return 'done';
+      },
+    });
+    const controller = new AbortController();
+    const dispatcher = createToolDispatcher({ tools: [wait], clock, concurrency: 1 });
+    const pending = dispatcher.dispatch(
+      [call('wait', {}, 'a'), call('wait', {}, 'b')],
+      dispatchContext(controller.signal),
+    );
+    await clock.advance(10);
+    controller.abort();
+    const outcomes = await pending;
+    expect(started).toEqual(['a']);
+    expect(outcomes.map((o) => o.message.isError)).toEqual([true, true]);
+    expect(outcomes[0]?.message.content).toMatch(/^Tool wait was cancelled because the turn was aborted\./);
+    expect(outcomes[1]?.message.content).toMatch(/cancelled because the turn was aborted/);
+  });
+
+  it('runs calls in parallel up to the bound and keeps the calls order', async () => {
+    const clock = manualClock();
+    let running = 0;
+    let peak = 0;
+    const delayed = defineTool({
+      name: 'delayed',
+      description: 'x',
+      input: z.object({ ms: z.number() }),
+      execute: async ({ ms }, ctx) => {
+        running++;
+        peak = Math.max(peak, running);
+        await sleep(clock, ms, ctx.signal);
+        running--;
+        return ms;
+      },
+    });
+    const finished: number[] = [];
+    const dispatcher = createToolDispatcher({ tools: [delayed], clock, concurrency: 2 });
+    const pending = dispatcher.dispatch(
+      [300, 100, 200, 50].map((ms, i) => call('delayed', { ms }, `c${i}`)),
+      { ...dispatchContext(), onResult: (_outcome: ToolOutcome, index: number) => finished.push(index) },
+    );
+    await clock.runAll();
+    const outcomes = await pending;
+    expect(outcomes.map((o) => o.message.toolCallId)).toEqual(['c0', 'c1', 'c2', 'c3']);
+    expect(outcomes.map((o) => o.message.content)).toEqual(['300', '100', '200', '50']);
+    expect(peak).toBe(2);
+    // c2 takes c1's slot at 100 ms; c0 and c2 end at 300 ms, then c3 (started at 300) at 350 ms.
+    expect(finished).toEqual([1, 0, 2, 3]);
+  });
+
+  it('keeps dispatching when onResult throws', async () => {
+    const dispatcher = createToolDispatcher({ tools: [add] });
+    const outcomes = await dispatcher.dispatch([call('add', { a: 1, b: 2 })], {
+      ...dispatchContext(),
+      onResult: () => {
+        throw new Error('listener broke');
+      },
+    });
+    expect(outcomes[0]?.message.content).toBe('3');
+  });
+
+  it('works with plain core tools without validate', async () => {
+    const plain = fakeTool('plain', (args: { x: number }) => args.x * 2);
+    const [outcome] = await createToolDispatcher({ tools: [plain] }).dispatch(
+      [call('plain', { x: 4 })],
+      dispatchContext(),
+    );
+    expect(outcome?.message.content).toBe('8');
+  });
+
+  it('validates JSON Schema tools with ajv before running them', async () => {
+    const echo = defineTool({
+      name: 'echo',
+      description: 'x',
+      input: jsonSchema<{ text: string }>({
+        type: 'object',
+        properties: { text: { type: 'string' } },
+        required: ['text'],
+      }),
+      execute: ({ text }) => text,
+    });
+    const dispatcher = createToolDispatcher({ tools: [echo] });
+    const outcomes = await dispatcher.dispatch(
+      [call('echo', { text: 'hi' }, '1'), call('echo', { text: 1 }, '2')],
+      dispatchContext(),
+    );
+    expect(outcomes[0]?.message.content).toBe('hi');
+    expect(outcomes[1]?.message.content).toContain('- text: must be string, got integer');
+  });
+});
