@@ -1,1 +1,1 @@
-export {};
+export { type LmdbStoreOptions, lmdbStore } from './lmdb-store.ts';

@@ -1,1 +1,1 @@
-export {};
+export { type MemorySessionStore, type MemoryStoreOptions, memoryStore } from './memory-store.ts';

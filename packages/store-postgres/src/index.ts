@@ -1,1 +1,1 @@
-export {};
+export { type PostgresSessionStore, type PostgresStoreOptions, postgresStore } from './postgres-store.ts';

@@ -1,0 +1,209 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Message, SessionSnapshot, SessionStore } from '@troupe/core';
+import { lmdbStore } from '@troupe/store-lmdb';
+import { memoryStore } from '@troupe/store-memory';
+import { postgresStore } from '@troupe/store-postgres';
+import { rawLmdb, rawPostgres } from '../baselines/stores-raw-drivers.ts';
+import type { BenchContext, BenchSuite } from '../harness.ts';
+
+const postgresUrl = process.env.TROUPE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A typical session: 20 messages, about 4 KB of JSON. */
+function sessionOf(sessionId: string): SessionSnapshot {
+  const history: Message[] = Array.from({ length: 20 }, (_, index) =>
+    index % 2 === 0
+      ? { role: 'user', content: `question ${index}: ${'lorem ipsum '.repeat(12)}` }
+      : { role: 'assistant', content: [{ type: 'text', text: `answer ${index}: ${'dolor sit amet '.repeat(12)}` }] },
+  );
+  return { sessionId, history, state: { turns: 10, topic: 'benchmarks' }, version: 0, updatedAt: 0 };
+}
+
+type Writer = (snapshot: SessionSnapshot) => Promise<unknown>;
+
+/** Awaited saves one after another on one session; per-save latencies in microseconds. */
+async function awaitedLatencies(write: Writer, sessionId: string, count: number): Promise<number[]> {
+  let snapshot = sessionOf(sessionId);
+  const latencies: number[] = [];
+  for (let index = 0; index < count; index++) {
+    const start = performance.now();
+    await write(snapshot);
+    latencies.push((performance.now() - start) * 1000);
+    snapshot = { ...snapshot, version: snapshot.version + 1 };
+  }
+  return latencies;
+}
+
+/** Saves per second with `inFlight` writers, each saving its own session `perWriter` times. */
+async function throughput(
+  write: Writer,
+  options: { prefix: string; inFlight: number; perWriter: number },
+): Promise<number> {
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: options.inFlight }, async (_, writer) => {
+      let snapshot = sessionOf(`${options.prefix}-${writer}`);
+      for (let index = 0; index < options.perWriter; index++) {
+        await write(snapshot);
+        snapshot = { ...snapshot, version: snapshot.version + 1 };
+      }
+    }),
+  );
+  return (options.inFlight * options.perWriter) / ((performance.now() - start) / 1000);
+}
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
+}
+
+/** Runs store and baseline alternately `rounds` times and keeps the median figure of each. */
+async function alternate(
+  rounds: number,
+  measure: (side: 'store' | 'raw', round: number) => Promise<number>,
+): Promise<{ store: number; raw: number }> {
+  const figures = { store: [] as number[], raw: [] as number[] };
+  for (let round = 0; round < rounds; round++) {
+    figures.raw.push(await measure('raw', round));
+    figures.store.push(await measure('store', round));
+  }
+  return { store: percentile(figures.store, 0.5), raw: percentile(figures.raw, 0.5) };
+}
+
+async function benchLmdb(context: BenchContext): Promise<void> {
+  const directory = mkdtempSync(join(tmpdir(), 'troupe-bench-lmdb-'));
+  const store = lmdbStore({ path: join(directory, 'store') });
+  const raw = rawLmdb(join(directory, 'raw'));
+  const saves = context.quick ? 50 : 300;
+  const rounds = context.quick ? 1 : 3;
+  try {
+    const latency = await alternate(rounds, async (side, round) => {
+      const write: Writer =
+        side === 'store' ? (snapshot) => store.save(snapshot) : (snapshot) => raw.put(`latency-${round}`, snapshot);
+      return percentile(await awaitedLatencies(write, `latency-${round}`, saves), 0.5);
+    });
+    context.row({
+      name: 'lmdbStore save, awaited (p50)',
+      value: latency.store,
+      unit: 'µs',
+      baseline: { name: 'lmdb-js put with ifVersion', value: latency.raw },
+      target: { max: 1.1 },
+    });
+    const inFlight = context.quick ? 64 : 256;
+    const perWriter = context.quick ? 3 : 8;
+    const batched = await alternate(rounds, (side, round) => {
+      const prefix = `batch-${round}`;
+      const write: Writer =
+        side === 'store'
+          ? (snapshot) => store.save(snapshot)
+          : (snapshot) => raw.put(`${prefix}:${snapshot.sessionId}`, snapshot);
+      return throughput(write, { prefix, inFlight, perWriter });
+    });
+    context.row({
+      name: `lmdbStore saves, ${inFlight} in flight`,
+      value: batched.store,
+      unit: 'saves/s',
+      baseline: { name: 'lmdb-js put with ifVersion', value: batched.raw },
+      target: { min: 0.8 },
+      higherIsBetter: true,
+    });
+  } finally {
+    await store.close();
+    await raw.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+async function benchPostgres(context: BenchContext): Promise<void> {
+  const suffix = `${process.pid}_${Date.now().toString(36)}`;
+  const store = postgresStore({ url: postgresUrl, table: `troupe_bench_${suffix}`, maxConnections: 10 });
+  const raw = rawPostgres(postgresUrl, `troupe_bench_raw_${suffix}`);
+  const saves = context.quick ? 100 : 1_000;
+  const rounds = context.quick ? 1 : 3;
+  try {
+    await store.migrate();
+    await raw.setup();
+    const latency = await alternate(rounds, async (side, round) => {
+      const write: Writer = side === 'store' ? (snapshot) => store.save(snapshot) : (snapshot) => raw.put(snapshot);
+      return percentile(await awaitedLatencies(write, `latency-${round}`, saves), 0.5);
+    });
+    context.row({
+      name: 'postgresStore save, awaited (p50)',
+      value: latency.store,
+      unit: 'µs',
+      baseline: { name: 'postgres.js conditional UPDATE', value: latency.raw },
+      target: { max: 1.1 },
+    });
+    const perWriter = context.quick ? 10 : 60;
+    const busy = await alternate(rounds, (side, round) => {
+      const write: Writer = side === 'store' ? (snapshot) => store.save(snapshot) : (snapshot) => raw.put(snapshot);
+      return throughput(write, { prefix: `busy-${round}`, inFlight: 32, perWriter });
+    });
+    context.row({
+      name: 'postgresStore saves, 32 in flight',
+      value: busy.store,
+      unit: 'saves/s',
+      baseline: { name: 'postgres.js conditional UPDATE', value: busy.raw },
+      target: { min: 0.9 },
+      higherIsBetter: true,
+    });
+  } finally {
+    await store.migrate().catch(() => undefined);
+    await dropTable(store);
+    await raw.close();
+  }
+}
+
+async function dropTable(store: SessionStore): Promise<void> {
+  // The bench table holds only bench sessions; deleting them keeps the database tidy for the next run.
+  for (;;) {
+    const page = await store.list({ limit: 1_000 });
+    await Promise.all(page.sessions.map((summary) => store.delete(summary.sessionId)));
+    if (!page.cursor) break;
+  }
+  await store.close();
+}
+
+async function benchMemory(context: BenchContext): Promise<void> {
+  const store = memoryStore();
+  const map = new Map<string, SessionSnapshot>();
+  const iterations = context.quick ? 2_000 : 20_000;
+  let storeSnapshot = sessionOf('memory');
+  let rawSnapshot = sessionOf('memory');
+  const raw = await context.timePerOpAsync(
+    async () => {
+      const stored = map.get('memory');
+      if ((stored?.version ?? 0) !== rawSnapshot.version) throw new Error('conflict');
+      map.set('memory', structuredClone({ ...rawSnapshot, version: rawSnapshot.version + 1 }));
+      rawSnapshot = structuredClone(map.get('memory') as SessionSnapshot);
+    },
+    { iterations },
+  );
+  const value = await context.timePerOpAsync(
+    async () => {
+      storeSnapshot = await store.save(storeSnapshot);
+    },
+    { iterations },
+  );
+  context.row({
+    name: 'memoryStore save (copy in and out)',
+    value: value / 1000,
+    unit: 'µs',
+    baseline: { name: 'Map + structuredClone in and out', value: raw / 1000 },
+    target: { max: 1.5 },
+  });
+  await store.close();
+}
+
+const suite: BenchSuite = {
+  name: 'stores',
+  async run(context) {
+    await benchMemory(context);
+    await benchLmdb(context);
+    await benchPostgres(context);
+  },
+};
+
+export default suite;

@@ -1,0 +1,208 @@
+import {
+  type Clock,
+  ConcurrentWriteError,
+  CorruptSnapshotError,
+  InvalidArgumentError,
+  type ListSessionsOptions,
+  type SessionPage,
+  type SessionSnapshot,
+  type SessionStore,
+  type SessionSummary,
+  StoreError,
+  systemClock,
+} from '@troupe/core';
+import {
+  assertSessionId,
+  assertSnapshotInput,
+  decodeSessionDocument,
+  resolveListOptions,
+  toSessionDocument,
+} from '@troupe/core/internal';
+import { type Database, open, type RootDatabase } from 'lmdb';
+import { decodeRecord, decodeSummary, encodeRecord, encodeSummary } from './record-encoding.ts';
+import { isHashedKey, keyPrefixOf, sessionKey } from './session-key.ts';
+
+/** Options of {@link lmdbStore}. */
+export interface LmdbStoreOptions {
+  /** The directory of the LMDB environment (created when missing). */
+  path: string;
+  /** Sets `updatedAt` on save. Default: the system clock. */
+  clock?: Clock;
+}
+
+/** Names of the two LMDB databases inside the environment. */
+export const lmdbDatabaseNames = { documents: 'troupe_sessions', summaries: 'troupe_session_summaries' } as const;
+
+/** The settings every handle on a store's environment must use (shared with tests and benchmarks). */
+export const lmdbEnvironmentSettings = {
+  // Every save resolves only once its transaction is synced to disk: an acknowledged save survives
+  // a crash of the process or of the machine.
+  overlappingSync: false,
+  useVersions: true,
+  keyEncoding: 'binary',
+  encoding: 'binary',
+} as const;
+
+function storeFailure(operation: string, sessionId: string | undefined, cause: unknown): StoreError {
+  if (StoreError.isInstance(cause) || InvalidArgumentError.isInstance(cause)) return cause as StoreError;
+  const subject = sessionId === undefined ? '' : ` of session ${JSON.stringify(sessionId)}`;
+  return new StoreError(`lmdbStore: ${operation}()${subject} failed: ${String((cause as Error)?.message ?? cause)}`, {
+    cause,
+    sessionId,
+  });
+}
+
+/**
+ * A durable {@link SessionStore} in an LMDB environment on local disk. Each save is one
+ * compare-and-set on the record's LMDB version, committed and synced before it resolves; several
+ * processes may open the same path.
+ */
+export function lmdbStore(options: LmdbStoreOptions): SessionStore {
+  if (typeof options?.path !== 'string' || options.path.length === 0) {
+    throw new InvalidArgumentError('lmdbStore needs a `path`: the directory to keep sessions in.');
+  }
+  const clock = options.clock ?? systemClock;
+  let root: RootDatabase;
+  try {
+    root = open({ path: options.path, ...lmdbEnvironmentSettings });
+  } catch (error) {
+    throw new StoreError(`lmdbStore could not open ${JSON.stringify(options.path)}: ${(error as Error).message}`, {
+      cause: error,
+      remedy: 'Check that the directory is writable and not on a network file system.',
+    });
+  }
+  const documents: Database<Buffer, Buffer> = root.openDB({
+    name: lmdbDatabaseNames.documents,
+    ...lmdbEnvironmentSettings,
+  });
+  const summaries: Database<Buffer, Buffer> = root.openDB({
+    name: lmdbDatabaseNames.summaries,
+    ...lmdbEnvironmentSettings,
+  });
+  let closing: Promise<void> | undefined;
+
+  const assertOpen = (operation: string, sessionId?: string) => {
+    if (closing) {
+      throw new StoreError(`lmdbStore: ${operation}() was called after close().`, {
+        sessionId,
+        remedy: 'Open a new store on the path; a closed one takes no more calls.',
+      });
+    }
+  };
+
+  const readSnapshot = (sessionId: string, key: Buffer): SessionSnapshot | undefined => {
+    const entry = documents.getEntry(key);
+    if (entry === undefined) return undefined;
+    const snapshot = decodeSessionDocument(sessionId, decodeRecord(sessionId, entry.value));
+    const entryVersion = entry.version;
+    if (entryVersion !== snapshot.version) {
+      throw new CorruptSnapshotError(
+        `The stored record of session ${JSON.stringify(sessionId)} is corrupt: it says version ${snapshot.version} but is stored as version ${entryVersion}.`,
+        { sessionId },
+      );
+    }
+    return snapshot;
+  };
+
+  const conflictOf = (snapshot: SessionSnapshot, key: Buffer): Error => {
+    const { sessionId, version: expectedVersion } = snapshot;
+    // Reading the record decides between a plain conflict and a record this store cannot read,
+    // which it then refuses to overwrite.
+    const stored = readSnapshot(sessionId, key);
+    const actualVersion = stored?.version ?? 0;
+    return new ConcurrentWriteError(
+      `Session ${JSON.stringify(sessionId)} is at version ${actualVersion}, but the save was based on version ${expectedVersion}; nothing was written.`,
+      { sessionId, expectedVersion, actualVersion },
+    );
+  };
+
+  return {
+    async load(sessionId) {
+      assertOpen('load', sessionId);
+      assertSessionId(sessionId, 'load');
+      try {
+        return readSnapshot(sessionId, sessionKey(sessionId));
+      } catch (error) {
+        throw storeFailure('load', sessionId, error);
+      }
+    },
+
+    async save(snapshot) {
+      assertOpen('save', snapshot?.sessionId);
+      assertSnapshotInput(snapshot);
+      const { sessionId, version: expectedVersion } = snapshot;
+      const key = sessionKey(sessionId);
+      const version = expectedVersion + 1;
+      const updatedAt = clock.now();
+      // Encoded before the first await, so the caller may change its objects while the save runs.
+      const record = encodeRecord(toSessionDocument(snapshot, version, updatedAt));
+      const summary = encodeSummary({ updatedAt, ...(isHashedKey(key) ? { sessionId } : {}) });
+      const write = () => {
+        documents.put(key, record, version);
+        summaries.put(key, summary, version);
+      };
+      let written: boolean;
+      try {
+        written = await (expectedVersion === 0
+          ? documents.ifNoExists(key, write)
+          : documents.ifVersion(key, expectedVersion, write));
+      } catch (error) {
+        throw storeFailure('save', sessionId, error);
+      }
+      if (!written) throw conflictOf(snapshot, key);
+      // Parsing the bytes just written gives the caller a copy that shares nothing, and equals what a
+      // load returns; the snapshot was validated above, so it is not validated again.
+      const { history, state } = JSON.parse(record.toString('utf8')) as SessionSnapshot;
+      return { sessionId, history, state, version, updatedAt };
+    },
+
+    async delete(sessionId) {
+      assertOpen('delete', sessionId);
+      assertSessionId(sessionId, 'delete');
+      const key = sessionKey(sessionId);
+      try {
+        await root.transaction(() => {
+          documents.remove(key);
+          summaries.remove(key);
+        });
+      } catch (error) {
+        throw storeFailure('delete', sessionId, error);
+      }
+    },
+
+    async list(listOptions?: ListSessionsOptions): Promise<SessionPage> {
+      assertOpen('list');
+      const { prefix, limit, after } = resolveListOptions(listOptions);
+      const scanPrefix = keyPrefixOf(prefix);
+      const afterKey = after === undefined ? undefined : sessionKey(after);
+      const start = afterKey ?? (scanPrefix.length > 0 ? scanPrefix : undefined);
+      const sessions: SessionSummary[] = [];
+      let more = false;
+      try {
+        for (const { key, value, version } of summaries.getRange({ start, versions: true })) {
+          if (key.subarray(0, scanPrefix.length).compare(scanPrefix) !== 0) break;
+          if (afterKey?.equals(key)) continue;
+          const stored = decodeSummary(key, value);
+          const sessionId = stored.sessionId ?? key.toString('utf8');
+          if (!sessionId.startsWith(prefix)) continue;
+          if (sessions.length === limit) {
+            more = true;
+            break;
+          }
+          sessions.push({ sessionId, version: version as number, updatedAt: stored.updatedAt });
+        }
+      } catch (error) {
+        throw storeFailure('list', undefined, error);
+      }
+      const last = sessions.at(-1);
+      return more && last ? { sessions, cursor: last.sessionId } : { sessions };
+    },
+
+    close() {
+      closing ??= root.close().catch((error: unknown) => {
+        throw storeFailure('close', undefined, error);
+      });
+      return closing;
+    },
+  };
+}
