@@ -8,7 +8,7 @@ import {
   TransientProviderError,
   TroupeError,
 } from '@troupe/core';
-import { type HeaderSource, retryAfterMs } from './retry-after.ts';
+import { type HeaderSource, retryAfterMs } from '@troupe/core/internal';
 
 const provider = 'ollama';
 

@@ -11,12 +11,12 @@ import {
   RateLimitError,
   TransientProviderError,
 } from '@troupe/core';
+import { retryAfterMs } from '@troupe/core/internal';
 import { type FixtureServer, openaiChatWire, startFixtureServer } from '@troupe/provider-testkit';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { azureOpenai, mistral, openaiCompatible, openrouter, vllm } from './compatible-presets.ts';
 import { openai } from './openai-model.ts';
-import { retryAfterMs } from './provider-errors.ts';
 
 let server: FixtureServer;
 beforeAll(async () => {

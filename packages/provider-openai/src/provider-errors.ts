@@ -9,12 +9,13 @@ import {
   TransientProviderError,
   TroupeError,
 } from '@troupe/core';
+import { type HeaderSource, retryAfterMs } from '@troupe/core/internal';
 import { APIConnectionError, APIError } from 'openai';
 
 // The SDK's errors, read by shape (and class name) so a client from another copy of `openai` maps the same way.
 interface ApiErrorLike {
   status?: number;
-  headers?: { get(name: string): string | null } | Record<string, string> | undefined;
+  headers?: HeaderSource;
   error?: unknown;
   code?: unknown;
   type?: unknown;
@@ -33,30 +34,6 @@ const networkCodes = new Set([
   'ENOTFOUND',
   'EAI_AGAIN',
 ]);
-
-function header(headers: ApiErrorLike['headers'], name: string): string | undefined {
-  if (headers === undefined || headers === null) return undefined;
-  if (typeof (headers as { get?: unknown }).get === 'function') {
-    return (headers as { get(name: string): string | null }).get(name) ?? undefined;
-  }
-  const record = headers as Record<string, string>;
-  return record[name] ?? record[name.toLowerCase()];
-}
-
-/** `retry-after-ms` (milliseconds), else `retry-after` (seconds or an HTTP date), in milliseconds. */
-export function retryAfterMs(headers: ApiErrorLike['headers'], now: number = Date.now()): number | undefined {
-  const milliseconds = header(headers, 'retry-after-ms');
-  if (milliseconds !== undefined) {
-    const value = Number.parseFloat(milliseconds);
-    if (Number.isFinite(value) && value >= 0) return Math.round(value);
-  }
-  const retryAfter = header(headers, 'retry-after');
-  if (retryAfter === undefined) return undefined;
-  const seconds = Number.parseFloat(retryAfter);
-  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
 
 function vendorDetail(error: ApiErrorLike): { message: string; code: string | undefined } {
   const body = error.error;

@@ -6,6 +6,7 @@ export {
   type ResolvedListOptions,
   resolveListOptions,
 } from './list-options.ts';
+export { type HeaderSource, retryAfterMs } from './retry-after.ts';
 export {
   assertSessionId,
   assertSnapshotInput,
