@@ -1,5 +1,5 @@
 import type { ActorRef } from '@troupe/actor';
-import { ActorStoppedError, MailboxFullError, ToolUnavailableError } from '@troupe/core';
+import { ActorStoppedError, AskTimeoutError, MailboxFullError, ToolTimeoutError, ToolUnavailableError } from '@troupe/core';
 import type { z } from 'zod';
 import { checkToolOptions, resolveToolInput, type ToolCallContext, type TroupeTool } from './define-tool.ts';
 import type { JsonSchemaInput } from './json-schema-input.ts';
@@ -69,6 +69,14 @@ export function actorTool<Args, Message = ToolCallMessage<Args>>(
               toolName: spec.name,
             },
           );
+        }
+        if (AskTimeoutError.isInstance(error)) {
+          // The actor (or one it asked in turn) gave up waiting: the model sees the usual timeout.
+          throw new ToolTimeoutError(`Tool ${spec.name} got no answer from its actor in time: ${error.message}`, {
+            cause: error,
+            toolName: spec.name,
+            ...(error.timeoutMs === undefined ? {} : { timeoutMs: error.timeoutMs }),
+          });
         }
         throw error;
       }

@@ -13,6 +13,7 @@ import { ConcurrencyLimiter } from './concurrency-limiter.ts';
 import { checkToolOptions, resolveToolInput, type ToolCallContext, type TroupeTool } from './define-tool.ts';
 import type { JsonSchemaInput } from './json-schema-input.ts';
 import { memorySessionState } from './memory-session-state.ts';
+import { type DispatchedToolContext, reportToolUsage } from './tool-dispatcher.ts';
 
 const defaultInput = z.object({
   task: z.string().describe('What the sub-agent should do, with all context it needs.'),
@@ -104,7 +105,10 @@ export function agentTool<Args = { task: string }>(
       }
     } finally {
       // Tokens spent count even when the sub-agent failed or was cut off.
-      if (usage !== undefined) context.reportUsage?.(usage);
+      if (usage !== undefined) {
+        if (context.reportUsage !== undefined) context.reportUsage(usage);
+        else (context as DispatchedToolContext)[reportToolUsage]?.(usage);
+      }
     }
     return finalText ?? streamedText;
   };

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type ToolContext } from '@troupe/core';
-import { describe, expect, it } from 'vitest';
+import AjvCore from 'ajv/dist/core.js';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { z } from 'zod';
 import { defineTool } from './define-tool.ts';
 import { jsonSchema } from './json-schema-input.ts';
@@ -29,6 +30,26 @@ describe('defineTool with zod', () => {
       required: ['city'],
     });
     expect(weather.kind).toBe('inline');
+  });
+
+  it('types execute from the schema and strips the $schema dialect', () => {
+    const typed = defineTool({
+      name: 'typed',
+      description: 'x',
+      input: z.object({ city: z.string(), when: z.enum(['today', 'tomorrow']).optional() }),
+      execute: (args) => {
+        expectTypeOf(args).toEqualTypeOf<{ city: string; when?: 'today' | 'tomorrow' | undefined }>();
+        return args.city.toUpperCase();
+      },
+    });
+    expectTypeOf(typed.execute).parameter(0).toEqualTypeOf<{ city: string; when?: 'today' | 'tomorrow' | undefined }>();
+    expect(typed.inputSchema).not.toHaveProperty('$schema');
+    // The schema is zod's own converter output, minus only the dialect.
+    const { $schema: _dialect, ...fromZod } = z.toJSONSchema(z.object({ city: z.string() }), { io: 'input' });
+    expect(
+      defineTool({ name: 'same', description: 'x', input: z.object({ city: z.string() }), execute: () => '' })
+        .inputSchema,
+    ).toEqual(fromZod);
   });
 
   it('validates and applies defaults', () => {
@@ -88,6 +109,56 @@ describe('defineTool with jsonSchema', () => {
       additionalProperties: false,
     }),
     execute: ({ query, limit }) => ({ query, limit }),
+  });
+
+  it('compiles the schema once, not on every call', () => {
+    const compile = vi.spyOn(AjvCore.prototype, 'compile');
+    try {
+      const tool = defineTool({
+        name: 'counted',
+        description: 'x',
+        input: jsonSchema<{ n: number }>({ type: 'object', properties: { n: { type: 'number' } }, required: ['n'] }),
+        execute: ({ n }) => n,
+      });
+      expect(compile).toHaveBeenCalledTimes(1);
+      for (let n = 0; n < 20; n++) expect(tool.validate?.({ n }).ok).toBe(true);
+      expect(tool.validate?.({ n: 'x' }).ok).toBe(false);
+      expect(compile).toHaveBeenCalledTimes(1);
+    } finally {
+      compile.mockRestore();
+    }
+  });
+
+  it('names nested paths like items[2].price', () => {
+    const order = defineTool({
+      name: 'order',
+      description: 'x',
+      input: jsonSchema({
+        type: 'object',
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { price: { type: 'number', minimum: 0 }, 'gift wrap': { type: 'boolean' } },
+              required: ['price'],
+            },
+          },
+        },
+      }),
+      execute: () => 'ok',
+    });
+    const result = order.validate?.({
+      items: [{ price: 1 }, { price: 2 }, { price: -3, 'gift wrap': 'yes' }, {}],
+    });
+    expect(result).toEqual({
+      ok: false,
+      issues: [
+        { path: 'items[2].price', message: 'must be >= 0' },
+        { path: 'items[2]["gift wrap"]', message: 'must be boolean, got string' },
+        { path: 'items[3].price', message: 'is required but missing' },
+      ],
+    });
   });
 
   it('sends the schema as given', () => {

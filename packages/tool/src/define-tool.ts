@@ -47,6 +47,22 @@ export interface ToolDefinition<Args, Output = unknown> {
   isolated?: boolean;
 }
 
+/** What `input` of {@link defineTool} accepts: a zod schema, or `jsonSchema({...})`. */
+export type ToolInput<Args = unknown> = z.ZodType<Args> | JsonSchemaInput<Args>;
+
+/** The arguments type a tool input describes (zod's output type, or jsonSchema's type parameter). */
+export type ToolArgs<Input> = Input extends z.ZodType
+  ? z.output<Input>
+  : Input extends JsonSchemaInput<infer Args>
+    ? Args
+    : never;
+
+/** Every option of {@link defineTool}, for an input of type `Input`. */
+export type DefineToolOptions<Input extends ToolInput, Output = unknown> = ToolDefinition<ToolArgs<Input>, Output> & {
+  /** The arguments: a zod schema (types flow to `execute`) or `jsonSchema({...})`. */
+  input: Input;
+};
+
 const toolNamePattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Checks the options every tool kind shares; throws `InvalidArgumentError`. */

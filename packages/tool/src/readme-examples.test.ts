@@ -81,7 +81,7 @@ it('runs the MCP example', async () => {
     prefix: 'everything_',
   });
   try {
-    const dispatcher = createToolDispatcher({ tools: everything.tools });
+    const dispatcher = createToolDispatcher({ tools: everything.tools() });
     const [echo] = await dispatcher.dispatch(
       [{ id: 'call_1', name: 'everything_echo', arguments: { message: 'hi' } }],
       turn(),

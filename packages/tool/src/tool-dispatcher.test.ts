@@ -5,7 +5,12 @@ import { z } from 'zod';
 import { defineTool } from './define-tool.ts';
 import { jsonSchema } from './json-schema-input.ts';
 import { memorySessionState } from './memory-session-state.ts';
-import { createToolDispatcher, type ToolOutcome } from './tool-dispatcher.ts';
+import {
+  createToolDispatcher,
+  type DispatchedToolContext,
+  reportToolUsage,
+  type ToolOutcome,
+} from './tool-dispatcher.ts';
 
 const call = (name: string, args: unknown, id = `call-${name}`): ToolCall => ({ id, name, arguments: args });
 
@@ -34,6 +39,13 @@ describe('createToolDispatcher', () => {
     expect(() => createToolDispatcher({ tools: [add, add] })).toThrow(InvalidArgumentError);
     expect(() => createToolDispatcher({ tools: [], concurrency: 0 })).toThrow(/concurrency/);
     expect(() => createToolDispatcher({ tools: [], maxOutputChars: -1 })).toThrow(/maxOutputChars/);
+  });
+
+  it('refuses plain tools with names a provider would reject, and non-tools', () => {
+    expect(() => createToolDispatcher({ tools: [fakeTool('weather.get')] })).toThrow(/underscores or dashes/);
+    expect(() => createToolDispatcher({ tools: [fakeTool('')] })).toThrow(InvalidArgumentError);
+    expect(() => createToolDispatcher({ tools: [{ name: 'x' } as never] })).toThrow(/without an execute function/);
+    expect(() => createToolDispatcher({} as never)).toThrow(/needs \{ tools/);
   });
 
   it('runs a valid call and serialises non-string output as JSON', async () => {
@@ -109,6 +121,26 @@ describe('createToolDispatcher', () => {
     const [outcome] = await createToolDispatcher({ tools: [cyclic] }).dispatch([call('cyclic', {})], dispatchContext());
     expect(outcome?.message.isError).toBe(true);
     expect(outcome?.message.content).toContain('cannot be serialised as JSON');
+  });
+
+  it('reports a function or symbol returned by a tool as an error result, not an empty answer', async () => {
+    const returnsFunction = defineTool({
+      name: 'lazy',
+      description: 'x',
+      input: z.object({}),
+      execute: () => () => 'never called',
+    });
+    const returnsSymbol = defineTool({ name: 'sym', description: 'x', input: z.object({}), execute: () => Symbol('s') });
+    const returnsBigInt = defineTool({ name: 'big', description: 'x', input: z.object({}), execute: () => ({ n: 2n }) });
+    const outcomes = await createToolDispatcher({ tools: [returnsFunction, returnsSymbol, returnsBigInt] }).dispatch(
+      [call('lazy', {}), call('sym', {}), call('big', {})],
+      dispatchContext(),
+    );
+    expect(outcomes[0]?.message.isError).toBe(true);
+    expect(outcomes[0]?.message.content).toMatch(/^Tool lazy returned a function, which cannot be serialised as JSON/);
+    expect(outcomes[1]?.message.content).toMatch(/^Tool sym returned a symbol/);
+    expect(outcomes[2]?.message).toMatchObject({ content: '{"n":"2"}' });
+    expect(outcomes[2]?.message.isError).toBeUndefined();
   });
 
   it('truncates long output with a marker', async () => {
@@ -197,6 +229,64 @@ describe('createToolDispatcher', () => {
     expect(outcomes.map((o) => o.message.isError)).toEqual([true, true]);
     expect(outcomes[0]?.message.content).toMatch(/^Tool wait was cancelled because the turn was aborted\./);
     expect(outcomes[1]?.message.content).toMatch(/cancelled because the turn was aborted/);
+  });
+
+  it('an abort fires the signal of every running call, even of tools that ignore it', async () => {
+    const clock = manualClock();
+    const signals: AbortSignal[] = [];
+    const stubborn = defineTool({
+      name: 'stubborn',
+      description: 'x',
+      input: z.object({}),
+      execute: (_args, ctx) => {
+        signals.push(ctx.signal);
+        return new Promise(() => undefined);
+      },
+    });
+    const controller = new AbortController();
+    const dispatcher = createToolDispatcher({ tools: [stubborn], clock, concurrency: 3 });
+    const pending = dispatcher.dispatch(
+      ['a', 'b', 'c'].map((id) => call('stubborn', {}, id)),
+      dispatchContext(controller.signal),
+    );
+    await clock.advance(1);
+    expect(signals.map((signal) => signal.aborted)).toEqual([false, false, false]);
+    controller.abort(new Error('user pressed stop'));
+    const outcomes = await pending;
+    expect(signals.map((signal) => signal.aborted)).toEqual([true, true, true]);
+    expect(outcomes.map((o) => o.error?.code)).toEqual(['TOOL_EXECUTION', 'TOOL_EXECUTION', 'TOOL_EXECUTION']);
+    expect(outcomes.map((o) => o.message.toolCallId)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('a step dispatched with an already aborted signal runs nothing', async () => {
+    const spy = fakeTool('spy');
+    const controller = new AbortController();
+    controller.abort();
+    const outcomes = await createToolDispatcher({ tools: [spy] }).dispatch(
+      [call('spy', {}, '1'), call('spy', {}, '2')],
+      dispatchContext(controller.signal),
+    );
+    expect(spy.calls).toHaveLength(0);
+    expect(outcomes.every((o) => o.message.isError === true)).toBe(true);
+  });
+
+  it('adds usage a tool reports, through ctx.reportUsage or the reportToolUsage symbol', async () => {
+    const spending = defineTool({
+      name: 'spending',
+      description: 'x',
+      input: z.object({}),
+      execute: (_args, ctx) => {
+        ctx.reportUsage?.({ inputTokens: 10, outputTokens: 2 });
+        (ctx as DispatchedToolContext)[reportToolUsage]?.({ inputTokens: 5, outputTokens: 1, cachedInputTokens: 4 });
+        return 'ok';
+      },
+    });
+    const [outcome, plain] = await createToolDispatcher({ tools: [spending, add] }).dispatch(
+      [call('spending', {}), call('add', { a: 1, b: 2 })],
+      dispatchContext(),
+    );
+    expect(outcome?.usage).toEqual({ inputTokens: 15, outputTokens: 3, cachedInputTokens: 4 });
+    expect(plain?.usage).toBeUndefined();
   });
 
   it('runs calls in parallel up to the bound and keeps the calls order', async () => {

@@ -8,6 +8,7 @@ import {
   systemClock,
   type Tool,
   type ToolCall,
+  type ToolContext,
   type ToolMessage,
   type ToolSpec,
   ToolTimeoutError,
@@ -15,8 +16,9 @@ import {
   type Usage,
 } from '@troupe/core';
 import { ConcurrencyLimiter } from './concurrency-limiter.ts';
-import type { ToolCallContext } from './define-tool.ts';
+import { checkToolOptions, type ToolCallContext } from './define-tool.ts';
 import { runIsolated } from './isolated-execution.ts';
+import { holdIsolationGuard } from './isolation-guard.ts';
 import {
   abortedFailure,
   executionFailure,
@@ -24,7 +26,7 @@ import {
   unknownToolFailure,
   validationFailure,
 } from './tool-failures.ts';
-import { serializeToolOutput, truncateToolOutput } from './tool-output.ts';
+import { DEFAULT_MAX_OUTPUT_CHARS, serializeToolOutput, truncateToolOutput } from './tool-output.ts';
 
 /** What one dispatch needs from the turn. */
 export interface DispatchContext {
@@ -63,7 +65,10 @@ export interface ToolDispatcher {
    * can act on. `onResult` fires as each call finishes (any order).
    */
   dispatch(calls: ToolCall[], context: DispatchContext): Promise<ToolOutcome[]>;
-  /** Stops the actor system the dispatcher created for isolated tools, if any. Idempotent. */
+  /**
+   * Stops the actor system the dispatcher created for isolated tools, if any, and stops catching
+   * asynchronous failures of isolated calls. A system passed in `system` is left running. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -112,10 +117,29 @@ interface IsolatedTool extends Tool {
   readonly isolated?: boolean;
 }
 
+/**
+ * A tool may report usage (an agent run as a tool) through this symbol-keyed callback on its
+ * context, for tools typed against the core `ToolContext` only; `ctx.reportUsage` is the same.
+ */
+export const reportToolUsage: unique symbol = Symbol.for('troupe.tool.reportUsage');
+
+/** The context handed to `execute`, with the symbol-keyed usage reporter. */
+export type DispatchedToolContext = ToolContext & { [reportToolUsage]?: (usage: Usage) => void };
+
 /** Creates the dispatcher the agent loop uses to run a step's tool calls. */
 export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispatcher {
+  if (options === null || typeof options !== 'object' || !Array.isArray(options.tools)) {
+    throw new InvalidArgumentError('createToolDispatcher needs { tools: [...] } with an array of tools.');
+  }
   const tools = new Map<string, Tool>();
   for (const tool of options.tools) {
+    if (tool === null || typeof tool !== 'object' || typeof tool.execute !== 'function') {
+      throw new InvalidArgumentError(`createToolDispatcher got a tool without an execute function: ${String(tool)}.`, {
+        remedy: 'Build tools with defineTool(...), actorTool(...), agentTool(...) or mcpTools(...).',
+      });
+    }
+    // Plain core tools are checked too: a name a provider rejects would fail every request.
+    checkToolOptions({ name: tool.name, timeoutMs: tool.timeoutMs });
     if (tools.has(tool.name)) {
       throw new InvalidArgumentError(`Two tools are named ${tool.name}.`, {
         remedy: 'Give every tool a unique name (MCP tools can take a prefix).',
@@ -127,11 +151,12 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
   if (!Number.isInteger(concurrency)) {
     throw new InvalidArgumentError(`createToolDispatcher option concurrency is ${concurrency}; it must be an integer.`);
   }
-  const maxOutputChars = positiveOption('maxOutputChars', options.maxOutputChars, 100_000);
+  const maxOutputChars = positiveOption('maxOutputChars', options.maxOutputChars, DEFAULT_MAX_OUTPUT_CHARS);
   const defaultTimeoutMs = positiveOption('defaultTimeoutMs', options.defaultTimeoutMs, 30_000);
   const clock = options.clock ?? systemClock;
   let system = options.system;
   let ownedSystem: ActorSystem | undefined;
+  let releaseGuard: (() => void) | undefined;
   const specs: ToolSpec[] = [...tools.values()].map((tool) => ({
     name: tool.name,
     ...(tool.description === undefined ? {} : { description: tool.description }),
@@ -170,6 +195,7 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
 
   const execute = async (tool: Tool, args: unknown, callContext: ToolCallContext): Promise<unknown> => {
     if ((tool as IsolatedTool).isolated === true) {
+      releaseGuard ??= holdIsolationGuard();
       return runIsolated(actorSystem(), tool, { args, context: callContext });
     }
     return tool.execute(args, callContext);
@@ -224,14 +250,16 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
       else controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
     cutOff.catch(() => undefined);
-    const callContext: ToolCallContext = {
+    const reportUsage = (spent: Usage) => {
+      usage = usage === undefined ? { ...spent } : addUsage(usage, spent);
+    };
+    const callContext: ToolCallContext & DispatchedToolContext = {
       signal: controller.signal,
       sessionId: context.sessionId,
       toolCallId: call.id,
       state: context.state,
-      reportUsage(spent) {
-        usage = usage === undefined ? { ...spent } : addUsage(usage, spent);
-      },
+      reportUsage,
+      [reportToolUsage]: reportUsage,
     };
     try {
       const running = Promise.resolve().then(() => execute(tool, args, callContext));
@@ -291,6 +319,8 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
       }
     },
     async close() {
+      releaseGuard?.();
+      releaseGuard = undefined;
       const owned = ownedSystem;
       ownedSystem = undefined;
       if (owned !== undefined) {

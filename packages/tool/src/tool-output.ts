@@ -1,16 +1,25 @@
 import { ToolExecutionError } from '@troupe/core';
 
+/** Default cap on the characters of one tool result sent back to the model. */
+export const DEFAULT_MAX_OUTPUT_CHARS = 100_000;
+
 /**
  * The text a model sees for a tool's return value: strings as they are, `undefined` as an empty
  * string, anything else as JSON (bigints as strings). Throws `ToolExecutionError` for values JSON
- * cannot hold (cycles), so the caller reports an error result instead of crashing.
+ * cannot hold (cycles, a function or a symbol), so the caller reports an error result instead of
+ * crashing or sending the model an empty answer.
  */
-export function serializeToolOutput(value: unknown, toolName: string): string {
+export function serializeToolOutput(value: unknown, toolName = 'tool'): string {
   if (typeof value === 'string') return value;
   if (value === undefined) return '';
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    throw new ToolExecutionError(`Tool ${toolName} returned a ${typeof value}, which cannot be serialised as JSON`, {
+      toolName,
+      remedy: 'Return a string or plain JSON data from execute (did it forget to call a function?).',
+    });
+  }
   try {
     const text = JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item));
-    // JSON.stringify returns undefined for functions and symbols.
     return text ?? '';
   } catch (error) {
     throw new ToolExecutionError(

@@ -3,7 +3,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import type { McpConnectionStatus, McpStdioServer } from './mcp-connection.ts';
+import type { McpConnectionStatus } from './mcp-connection.ts';
+import type { McpStdioServer } from './mcp-server-options.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -23,7 +24,7 @@ export function everythingServerScript(): string {
 
 /** The stdio server settings for mcpTools. */
 export function everythingStdio(): McpStdioServer {
-  return { type: 'stdio', command: process.execPath, args: [everythingServerScript(), 'stdio'], stderr: 'ignore' };
+  return { command: process.execPath, args: [everythingServerScript(), 'stdio'], stderr: 'ignore' };
 }
 
 /** A port nobody listens on right now. */
@@ -62,10 +63,20 @@ export async function startHttpServer(port: number): Promise<ChildProcess> {
   return child;
 }
 
-/** Kills a process and waits until it is gone. */
+/** True while a process with this id exists. */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILLs a process; for a child of this process, waits until it has exited. */
 export async function killProcess(child: ChildProcess | number): Promise<void> {
   if (typeof child === 'number') {
-    process.kill(child, 'SIGKILL');
+    if (isProcessAlive(child)) process.kill(child, 'SIGKILL');
     return;
   }
   if (child.exitCode !== null || child.signalCode !== null) return;

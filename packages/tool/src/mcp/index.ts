@@ -1,9 +1,4 @@
-export type {
-  McpConnectionStatus,
-  McpHttpServer,
-  McpReconnectOptions,
-  McpServer,
-  McpStdioServer,
-} from './mcp-connection.ts';
+export type { McpConnectionStatus, McpReconnectOptions } from './mcp-connection.ts';
 export { type McpCallResult, mcpResultText } from './mcp-content.ts';
-export { type McpToolSet, type McpToolsOptions, mcpTools } from './mcp-tools.ts';
+export type { McpHttpServer, McpServer, McpStdioServer, McpTransportServer } from './mcp-server-options.ts';
+export { type McpToolset, type McpToolsOptions, mcpTools } from './mcp-tools.ts';
