@@ -1,5 +1,11 @@
 import type { ActorRef } from '@troupe/actor';
-import { ActorStoppedError, AskTimeoutError, MailboxFullError, ToolTimeoutError, ToolUnavailableError } from '@troupe/core';
+import {
+  ActorStoppedError,
+  AskTimeoutError,
+  MailboxFullError,
+  ToolTimeoutError,
+  ToolUnavailableError,
+} from '@troupe/core';
 import type { z } from 'zod';
 import { checkToolOptions, resolveToolInput, type ToolCallContext, type TroupeTool } from './define-tool.ts';
 import type { JsonSchemaInput } from './json-schema-input.ts';

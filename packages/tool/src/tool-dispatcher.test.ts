@@ -130,8 +130,18 @@ describe('createToolDispatcher', () => {
       input: z.object({}),
       execute: () => () => 'never called',
     });
-    const returnsSymbol = defineTool({ name: 'sym', description: 'x', input: z.object({}), execute: () => Symbol('s') });
-    const returnsBigInt = defineTool({ name: 'big', description: 'x', input: z.object({}), execute: () => ({ n: 2n }) });
+    const returnsSymbol = defineTool({
+      name: 'sym',
+      description: 'x',
+      input: z.object({}),
+      execute: () => Symbol('s'),
+    });
+    const returnsBigInt = defineTool({
+      name: 'big',
+      description: 'x',
+      input: z.object({}),
+      execute: () => ({ n: 2n }),
+    });
     const outcomes = await createToolDispatcher({ tools: [returnsFunction, returnsSymbol, returnsBigInt] }).dispatch(
       [call('lazy', {}), call('sym', {}), call('big', {})],
       dispatchContext(),
