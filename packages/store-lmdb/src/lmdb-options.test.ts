@@ -44,6 +44,50 @@ describe('lmdbStore options and failures', () => {
     await store.close();
   });
 
+  it('reads and lists records stored as bare JSON, the layout before the record head', async () => {
+    const path = join(directory, 'bare-json');
+    const store = lmdbStore({ path });
+    await store.save(newSnapshot('bare', { state: { kept: true } }));
+    const raw = open({ path, ...lmdbEnvironmentSettings });
+    const documents = raw.openDB<Buffer, Buffer>({ name: lmdbDatabaseNames.documents, ...lmdbEnvironmentSettings });
+    const bare = { formatVersion: 1, sessionId: 'bare', history: [], state: { bare: true }, version: 1, updatedAt: 42 };
+    await documents.put(sessionKey('bare'), Buffer.from(JSON.stringify(bare)), 1);
+    await raw.close();
+    expect(await store.load('bare')).toEqual({
+      sessionId: 'bare',
+      history: [],
+      state: { bare: true },
+      version: 1,
+      updatedAt: 42,
+    });
+    expect((await store.list()).sessions).toEqual([{ sessionId: 'bare', version: 1, updatedAt: 42 }]);
+    const saved = await store.save({
+      sessionId: 'bare',
+      history: [],
+      state: { bare: false },
+      version: 1,
+      updatedAt: 42,
+    });
+    expect((await store.list()).sessions).toEqual([{ sessionId: 'bare', version: 2, updatedAt: saved.updatedAt }]);
+    await store.close();
+  });
+
+  it('fails list with CorruptSnapshotError naming the session when a record head is damaged', async () => {
+    const path = join(directory, 'damaged-head');
+    const store = lmdbStore({ path });
+    await store.save(newSnapshot('damaged-head'));
+    const raw = open({ path, ...lmdbEnvironmentSettings });
+    const documents = raw.openDB<Buffer, Buffer>({ name: lmdbDatabaseNames.documents, ...lmdbEnvironmentSettings });
+    await documents.put(sessionKey('damaged-head'), Buffer.from([0, 1, 2]), 1);
+    await raw.close();
+    for (const attempt of [store.list(), store.load('damaged-head')]) {
+      const error = await attempt.catch((failure: unknown) => failure);
+      expect(CorruptSnapshotError.isInstance(error)).toBe(true);
+      expect((error as CorruptSnapshotError).sessionId).toBe('damaged-head');
+    }
+    await store.close();
+  });
+
   it('keeps ids longer than a key apart even when they share a long prefix', async () => {
     const store = lmdbStore({ path: join(directory, 'long') });
     const shared = 'é'.repeat(600);

@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SessionStore } from '@troupe/core';
+import type { SessionDocument } from '@troupe/core/internal';
 import { runSessionStoreContract } from '@troupe/store-testkit';
 import { open } from 'lmdb';
 import { afterAll } from 'vitest';
 import { lmdbDatabaseNames, lmdbEnvironmentSettings, lmdbStore } from './lmdb-store.ts';
+import { encodeRecord } from './record-encoding.ts';
 import { sessionKey } from './session-key.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'troupe-lmdb-contract-'));
@@ -39,7 +41,11 @@ runSessionStoreContract({
     const documents = raw.openDB<Buffer, Buffer>({ name: lmdbDatabaseNames.documents, ...lmdbEnvironmentSettings });
     const key = sessionKey(sessionId);
     const version = documents.getEntry(key)?.version ?? 1;
-    const bytes = Buffer.from(typeof document === 'string' ? document : JSON.stringify(document), 'utf8');
+    // Strings are raw bytes; anything else is written in the store's own record layout.
+    const bytes =
+      typeof document === 'string'
+        ? Buffer.from(document, 'utf8')
+        : encodeRecord(document as SessionDocument, undefined).bytes;
     await documents.put(key, bytes, version);
     await raw.close();
   },

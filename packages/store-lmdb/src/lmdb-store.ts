@@ -18,8 +18,8 @@ import {
   resolveListOptions,
   toSessionDocument,
 } from '@troupe/core/internal';
-import { type Database, open, type RootDatabase } from 'lmdb';
-import { decodeRecord, decodeSummary, encodeRecord, encodeSummary } from './record-encoding.ts';
+import { type Database, getLastVersion, open, type RootDatabase } from 'lmdb';
+import { decodeListing, decodeRecord, encodeRecord } from './record-encoding.ts';
 import { isHashedKey, keyPrefixOf, sessionKey } from './session-key.ts';
 
 /** Options of {@link lmdbStore}. */
@@ -30,8 +30,8 @@ export interface LmdbStoreOptions {
   clock?: Clock;
 }
 
-/** Names of the two LMDB databases inside the environment. */
-export const lmdbDatabaseNames = { documents: 'troupe_sessions', summaries: 'troupe_session_summaries' } as const;
+/** Names of the LMDB databases inside the environment. */
+export const lmdbDatabaseNames = { documents: 'troupe_sessions' } as const;
 
 /** The settings every handle on a store's environment must use (shared with tests and benchmarks). */
 export const lmdbEnvironmentSettings = {
@@ -42,6 +42,9 @@ export const lmdbEnvironmentSettings = {
   keyEncoding: 'binary',
   encoding: 'binary',
 } as const;
+
+/** lmdb-js's `put` with options (MDB_NOOVERWRITE and a version), which its types do not declare. */
+type PutIfAbsent = (key: Buffer, value: Buffer, options: { version: number; noOverwrite: true }) => Promise<boolean>;
 
 function storeFailure(operation: string, sessionId: string | undefined, cause: unknown): StoreError {
   if (StoreError.isInstance(cause) || InvalidArgumentError.isInstance(cause)) return cause as StoreError;
@@ -75,10 +78,7 @@ export function lmdbStore(options: LmdbStoreOptions): SessionStore {
     name: lmdbDatabaseNames.documents,
     ...lmdbEnvironmentSettings,
   });
-  const summaries: Database<Buffer, Buffer> = root.openDB({
-    name: lmdbDatabaseNames.summaries,
-    ...lmdbEnvironmentSettings,
-  });
+  const putIfAbsent = documents.put.bind(documents) as unknown as PutIfAbsent;
   let closing: Promise<void> | undefined;
 
   const assertOpen = (operation: string, sessionId?: string) => {
@@ -135,24 +135,24 @@ export function lmdbStore(options: LmdbStoreOptions): SessionStore {
       const version = expectedVersion + 1;
       const updatedAt = clock.now();
       // Encoded before the first await, so the caller may change its objects while the save runs.
-      const record = encodeRecord(toSessionDocument(snapshot, version, updatedAt));
-      const summary = encodeSummary({ updatedAt, ...(isHashedKey(key) ? { sessionId } : {}) });
-      const write = () => {
-        documents.put(key, record, version);
-        summaries.put(key, summary, version);
-      };
+      const record = encodeRecord(
+        toSessionDocument(snapshot, version, updatedAt),
+        isHashedKey(key) ? sessionId : undefined,
+      );
       let written: boolean;
       try {
+        // One conditional put, committed in the next batched transaction: a first save writes only
+        // when the key is absent, a later one only when the stored entry has the expected version.
         written = await (expectedVersion === 0
-          ? documents.ifNoExists(key, write)
-          : documents.ifVersion(key, expectedVersion, write));
+          ? putIfAbsent(key, record.bytes, { version, noOverwrite: true })
+          : documents.put(key, record.bytes, version, expectedVersion));
       } catch (error) {
         throw storeFailure('save', sessionId, error);
       }
       if (!written) throw conflictOf(snapshot, key);
-      // Parsing the bytes just written gives the caller a copy that shares nothing, and equals what a
+      // Parsing the text just written gives the caller a copy that shares nothing, and equals what a
       // load returns; the snapshot was validated above, so it is not validated again.
-      const { history, state } = JSON.parse(record.toString('utf8')) as SessionSnapshot;
+      const { history, state } = JSON.parse(record.text) as SessionSnapshot;
       return { sessionId, history, state, version, updatedAt };
     },
 
@@ -161,10 +161,7 @@ export function lmdbStore(options: LmdbStoreOptions): SessionStore {
       assertSessionId(sessionId, 'delete');
       const key = sessionKey(sessionId);
       try {
-        await root.transaction(() => {
-          documents.remove(key);
-          summaries.remove(key);
-        });
+        await documents.remove(key);
       } catch (error) {
         throw storeFailure('delete', sessionId, error);
       }
@@ -179,17 +176,21 @@ export function lmdbStore(options: LmdbStoreOptions): SessionStore {
       const sessions: SessionSummary[] = [];
       let more = false;
       try {
-        for (const { key, value, version } of summaries.getRange({ start, versions: true })) {
+        for (const key of documents.getKeys({ start })) {
           if (key.subarray(0, scanPrefix.length).compare(scanPrefix) !== 0) break;
           if (afterKey?.equals(key)) continue;
-          const stored = decodeSummary(key, value);
+          // Only the head of each record is read, from LMDB's memory without copying the document.
+          const bytes = documents.getBinaryFast(key);
+          if (bytes === undefined) continue; // deleted since the scan passed it
+          const version = getLastVersion();
+          const stored = decodeListing(key, bytes);
           const sessionId = stored.sessionId ?? key.toString('utf8');
           if (!sessionId.startsWith(prefix)) continue;
           if (sessions.length === limit) {
             more = true;
             break;
           }
-          sessions.push({ sessionId, version: version as number, updatedAt: stored.updatedAt });
+          sessions.push({ sessionId, version, updatedAt: stored.updatedAt });
         }
       } catch (error) {
         throw storeFailure('list', undefined, error);

@@ -19,7 +19,7 @@ export function sessionKey(sessionId: string): Buffer {
   return Buffer.concat([bytes.subarray(0, end), Buffer.from([0]), hash]);
 }
 
-/** True when `key` was made from a long id, which then must be read from the stored summary. */
+/** True when `key` was made from a long id, which then must be read from the head of its record. */
 export function isHashedKey(key: Buffer): boolean {
   return key.length > maximumPlainKeyBytes;
 }

@@ -156,6 +156,62 @@ describe('agentTool', () => {
     expect(tool.running).toBe(0);
   });
 
+  it('an abort reaches the running sub-agent, and tokens it already spent still count', async () => {
+    const clock = manualClock();
+    const signals: AbortSignal[] = [];
+    const agent: Agent = {
+      name: 'writer',
+      async *run(invocation) {
+        signals.push(invocation.signal);
+        const stamp = eventStamper({ invocation, author: 'writer', now: clock.now });
+        yield stamp({
+          type: 'model-finish',
+          step: 0,
+          usage: { inputTokens: 50, outputTokens: 5 },
+          finishReason: 'tool-calls',
+        });
+        await sleep(clock, 10_000, invocation.signal);
+        yield stamp({ type: 'message', message: { role: 'assistant', content: [{ type: 'text', text: 'never' }] } });
+      },
+    };
+    const controller = new AbortController();
+    const dispatcher = createToolDispatcher({ tools: [agentTool(agent)], clock });
+    const pending = dispatcher.dispatch(
+      [{ id: 'w1', name: 'writer', arguments: { task: 'essay' } }],
+      context(controller.signal),
+    );
+    await clock.advance(100);
+    expect(signals[0]?.aborted).toBe(false);
+    controller.abort();
+    const [outcome] = await pending;
+    expect(signals[0]?.aborted).toBe(true);
+    expect(outcome?.message.content).toMatch(/cancelled because the turn was aborted/);
+    expect(outcome?.usage).toEqual({ inputTokens: 50, outputTokens: 5 });
+  });
+
+  it('FIFO overflow on the clock: the third call starts only when the first worker frees up', async () => {
+    const clock = manualClock();
+    const agent = fakeAgent(clock, { delay: (task) => ({ a: 300, b: 100, c: 50, d: 10 })[task] ?? 1 });
+    const tool = agentTool(agent, { poolSize: 2 });
+    const dispatcher = createToolDispatcher({ tools: [tool], clock });
+    const finished: string[] = [];
+    const pending = dispatcher.dispatch([call('a'), call('b'), call('c'), call('d')], {
+      ...context(),
+      onResult: (outcome) => finished.push(`${outcome.message.toolCallId}@${clock.now()}`),
+    });
+    await clock.advance(1);
+    expect(agent.started).toEqual(['a', 'b']);
+    expect(tool.waiting).toBe(2);
+    await clock.advance(99);
+    // b finished at 100: c (the oldest waiting call) takes its worker, d keeps waiting.
+    expect(agent.started).toEqual(['a', 'b', 'c']);
+    expect(tool.waiting).toBe(1);
+    await clock.runAll();
+    await pending;
+    expect(agent.started).toEqual(['a', 'b', 'c', 'd']);
+    expect(finished).toEqual(['b@100', 'c@150', 'd@160', 'a@300']);
+  });
+
   it('rejects a bad poolSize', () => {
     expect(() => agentTool(fakeAgent(manualClock()), { poolSize: 0 })).toThrow(/poolSize/);
   });

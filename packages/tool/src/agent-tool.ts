@@ -1,7 +1,6 @@
 import {
   type Agent,
   type AgentEvent,
-  addUsage,
   InvalidArgumentError,
   messageText,
   ToolExecutionError,
@@ -80,34 +79,30 @@ export function agentTool<Args = { task: string }>(
   const pool = new ConcurrencyLimiter(poolSize);
 
   const run = async (args: Args, context: ToolCallContext): Promise<string> => {
-    let usage: Usage | undefined;
+    // Reported as each model call finishes, so tokens spent before an abort or a timeout still
+    // reach the turn's usage even though the call's result is cut off at once.
+    const report = (usage: Usage) => {
+      if (context.reportUsage !== undefined) context.reportUsage(usage);
+      else (context as DispatchedToolContext)[reportToolUsage]?.(usage);
+    };
     let finalText: string | undefined;
     let streamedText = '';
-    try {
-      const events = agent.run({
-        sessionId: `${context.sessionId}/${name}/${context.toolCallId}`,
-        turnId: context.toolCallId,
-        input: { role: 'user', content: prompt(args) },
-        history: [],
-        state: memorySessionState(),
-        signal: context.signal,
-      });
-      for await (const event of events) {
-        options.onEvent?.(event, context);
-        if (event.type === 'model-finish')
-          usage = usage === undefined ? { ...event.usage } : addUsage(usage, event.usage);
-        else if (event.type === 'text-delta') streamedText += event.text;
-        else if (event.type === 'model-retry') streamedText = '';
-        else if (event.type === 'message') finalText = messageText(event.message);
-        else if (event.type === 'error') {
-          throw new ToolExecutionError(`Sub-agent ${agent.name} failed: ${event.error.message}`, { toolName: name });
-        }
-      }
-    } finally {
-      // Tokens spent count even when the sub-agent failed or was cut off.
-      if (usage !== undefined) {
-        if (context.reportUsage !== undefined) context.reportUsage(usage);
-        else (context as DispatchedToolContext)[reportToolUsage]?.(usage);
+    const events = agent.run({
+      sessionId: `${context.sessionId}/${name}/${context.toolCallId}`,
+      turnId: context.toolCallId,
+      input: { role: 'user', content: prompt(args) },
+      history: [],
+      state: memorySessionState(),
+      signal: context.signal,
+    });
+    for await (const event of events) {
+      options.onEvent?.(event, context);
+      if (event.type === 'model-finish') report(event.usage);
+      else if (event.type === 'text-delta') streamedText += event.text;
+      else if (event.type === 'model-retry') streamedText = '';
+      else if (event.type === 'message') finalText = messageText(event.message);
+      else if (event.type === 'error') {
+        throw new ToolExecutionError(`Sub-agent ${agent.name} failed: ${event.error.message}`, { toolName: name });
       }
     }
     return finalText ?? streamedText;

@@ -1,5 +1,5 @@
 import { createActorSystem } from '@troupe/actor';
-import type { ToolCall } from '@troupe/core';
+import { AskTimeoutError, type ToolCall } from '@troupe/core';
 import { manualClock } from '@troupe/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -97,6 +97,94 @@ describe('isolated tools', () => {
   });
 });
 
+describe('isolated tools and failures outside the returned promise', () => {
+  type Listener = (...args: unknown[]) => void;
+
+  /** Sets the test runner's own failure listeners aside, as an application without any would run. */
+  function withoutRunnerListeners(): () => void {
+    const rejections = process.listeners('unhandledRejection') as Listener[];
+    const exceptions = process.listeners('uncaughtException') as Listener[];
+    process.removeAllListeners('unhandledRejection');
+    process.removeAllListeners('uncaughtException');
+    return () => {
+      process.removeAllListeners('unhandledRejection');
+      process.removeAllListeners('uncaughtException');
+      for (const listener of rejections) process.on('unhandledRejection', listener);
+      for (const listener of exceptions) process.on('uncaughtException', listener);
+    };
+  }
+
+  it('contains an unhandled rejection and an uncaught exception left by the tool and stays usable', async () => {
+    const restore = withoutRunnerListeners();
+    try {
+      const leaky = defineTool({
+        name: 'leaky',
+        description: 'x',
+        input: z.object({ kind: z.enum(['rejection', 'exception', 'none']) }),
+        isolated: true,
+        execute: ({ kind }) =>
+          new Promise((resolve) => {
+            if (kind === 'rejection') void Promise.reject(new Error('forgot to await the upload'));
+            else if (kind === 'exception') {
+              setImmediate(() => {
+                throw new Error('callback blew up');
+              });
+            } else resolve('fine');
+          }),
+      });
+      const dispatcher = createToolDispatcher({ tools: [leaky] });
+      const outcomes = await dispatcher.dispatch(
+        [
+          call('leaky', { kind: 'rejection' }, 'a'),
+          call('leaky', { kind: 'exception' }, 'b'),
+          call('leaky', { kind: 'none' }, 'c'),
+        ],
+        context(),
+      );
+      expect(outcomes[0]?.message.content).toMatch(
+        /^Tool leaky crashed in its isolated actor \(unhandled failure in its work\): forgot to await the upload\./,
+      );
+      expect(outcomes[1]?.message.content).toMatch(/crashed in its isolated actor .*: callback blew up\./);
+      expect(outcomes[1]?.error?.code).toBe('TOOL_EXECUTION');
+      expect(outcomes[2]?.message.content).toBe('fine');
+      // While isolated calls may still fail, the dispatcher listens; close() stops listening.
+      expect(process.listenerCount('unhandledRejection')).toBe(1);
+      await dispatcher.close();
+      expect(process.listenerCount('unhandledRejection')).toBe(0);
+      expect(process.listenerCount('uncaughtException')).toBe(0);
+    } finally {
+      restore();
+    }
+  });
+
+  it('close() stops the system it created but not one it was given', async () => {
+    const given = createActorSystem({ name: 'given' });
+    cleanups.push(() => given.stop());
+    const double = defineTool({
+      name: 'double',
+      description: 'x',
+      input: z.object({ n: z.number() }),
+      isolated: true,
+      execute: ({ n }) => n * 2,
+    });
+    const withGiven = createToolDispatcher({ tools: [double], system: given });
+    await withGiven.dispatch([call('double', { n: 1 })], context());
+    await withGiven.close();
+    const probe = given.spawn<string>(() => ({ receive: (ctx, message) => ctx.reply(message) }));
+    expect(await probe.ask('still running')).toBe('still running');
+
+    const lazily = createToolDispatcher({ tools: [double] });
+    const [first] = await lazily.dispatch([call('double', { n: 2 })], context());
+    expect(first?.message.content).toBe('4');
+    await lazily.close();
+    await lazily.close();
+    // A later dispatch starts a fresh system on demand.
+    const [again] = await lazily.dispatch([call('double', { n: 3 })], context());
+    expect(again?.message.content).toBe('6');
+    await lazily.close();
+  });
+});
+
 describe('actorTool', () => {
   it('asks a long-lived actor that keeps state across calls', async () => {
     const system = createActorSystem({ name: 'actor-tool' });
@@ -145,6 +233,20 @@ describe('actorTool', () => {
     const [stopped] = await dispatcher.dispatch([call('lookup', { query: 'q' })], context());
     expect(stopped?.error?.code).toBe('TOOL_UNAVAILABLE');
     expect(stopped?.message.content).toContain('Tool lookup is unavailable');
+  });
+
+  it('maps an ask timeout inside the actor to TOOL_TIMEOUT', async () => {
+    const system = createActorSystem({ name: 'actor-tool-ask-timeout' });
+    cleanups.push(() => system.stop());
+    const ref = system.spawn(() => ({
+      receive(ctx) {
+        ctx.replyError(new AskTimeoutError('No reply from /user/db within 200 ms.', { timeoutMs: 200 }));
+      },
+    }));
+    const query = actorTool(ref, { name: 'query', description: 'x', input: z.object({}) });
+    const [outcome] = await createToolDispatcher({ tools: [query] }).dispatch([call('query', {})], context());
+    expect(outcome?.error?.code).toBe('TOOL_TIMEOUT');
+    expect(outcome?.message.content).toMatch(/^Tool query got no answer from its actor in time/);
   });
 
   it('cancels the ask on timeout', async () => {

@@ -222,7 +222,212 @@ describe('normalizeSchema for gemini', () => {
     });
   });
 
+  it('rejects recursion when asked to, naming where it is', () => {
+    const tree: z.ZodType = z.object({
+      name: z.string(),
+      get children() {
+        return z.array(tree);
+      },
+    });
+    const input = defineTool({ name: 't', description: 't', input: z.object({ tree }), execute: () => '' }).inputSchema;
+    expect(() => normalizeSchema(input, { target: 'gemini', recursion: 'error' })).toThrow(
+      /cannot be sent to gemini: a recursive reference to #\/\$defs\/\w+ at tree\.children\[\]/,
+    );
+  });
+
+  it('cuts nesting deeper than maxDepth to an open object', () => {
+    const deep = z.object({ a: z.object({ b: z.object({ c: z.object({ d: z.string() }) }) }) });
+    const schema = gemini(deep);
+    expect(JSON.stringify(schema)).toContain('"d"');
+    const input = defineTool({ name: 't', description: 't', input: deep, execute: () => '' }).inputSchema;
+    const cut = normalizeSchema(input, { target: 'gemini', maxDepth: 2 });
+    expect(cut).toEqual({
+      type: 'object',
+      properties: {
+        a: {
+          type: 'object',
+          properties: { b: { type: 'object', properties: { c: { type: 'object' } }, required: ['c'] } },
+          required: ['b'],
+        },
+      },
+      required: ['a'],
+    });
+    expect(() => normalizeSchema(input, { target: 'gemini', maxDepth: 2, recursion: 'error' })).toThrow(
+      /nesting deeper than 2 levels at a\.b\.c/,
+    );
+    expect(() => normalizeSchema(input, { target: 'gemini', maxDepth: 0 })).toThrow(/maxDepth/);
+  });
+
+  it('never changes the schema it is given', () => {
+    const input = defineTool({
+      name: 't',
+      description: 't',
+      input: z.object({ n: z.number().positive(), tags: z.array(z.string()).optional() }),
+      execute: () => '',
+    }).inputSchema;
+    const before = structuredClone(input);
+    normalizeSchema(input, { target: 'gemini' });
+    normalizeSchema(input, { target: 'openai-strict' });
+    expect(input).toEqual(before);
+  });
+
   it('refuses an unknown target', () => {
     expect(() => normalizeSchema({}, { target: 'cobol' as 'gemini' })).toThrow(/no target/);
+  });
+});
+
+const strict = (schema: z.ZodType) =>
+  normalizeSchema(defineTool({ name: 't', description: 't', input: schema, execute: () => '' }).inputSchema, {
+    target: 'openai-strict',
+  });
+
+describe('normalizeSchema for openai-strict', () => {
+  it('makes every property required, optional ones nullable, and closes every object', () => {
+    expect(
+      strict(
+        z.object({
+          city: z.string().min(2).describe('City name'),
+          days: z.number().int().positive().optional(),
+          unit: z.enum(['C', 'F']).default('C'),
+          when: z.union([z.literal('today'), z.iso.date()]).optional(),
+          stops: z.array(z.object({ name: z.string(), note: z.string().nullable().optional() })).max(5),
+          home: z.object({ street: z.string() }).optional(),
+        }),
+      ),
+    ).toEqual({
+      type: 'object',
+      properties: {
+        city: { type: 'string', description: 'City name (at least 2 characters)' },
+        days: { type: ['integer', 'null'], exclusiveMinimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+        unit: { description: 'default: "C"', anyOf: [{ type: 'string', enum: ['C', 'F'] }, { type: 'null' }] },
+        when: {
+          anyOf: [
+            { type: 'string', enum: ['today'] },
+            { type: 'string', format: 'date', pattern: expect.any(String) },
+            { type: 'null' },
+          ],
+        },
+        stops: {
+          type: 'array',
+          maxItems: 5,
+          items: {
+            type: 'object',
+            properties: { name: { type: 'string' }, note: { type: ['string', 'null'] } },
+            required: ['name', 'note'],
+            additionalProperties: false,
+          },
+        },
+        home: {
+          type: ['object', 'null'],
+          properties: { street: { type: 'string' } },
+          required: ['street'],
+          additionalProperties: false,
+        },
+      },
+      required: ['city', 'days', 'unit', 'when', 'stops', 'home'],
+      additionalProperties: false,
+    });
+  });
+
+  it('keeps recursion as $defs and $ref, and discriminated unions as anyOf', () => {
+    const tree: z.ZodType = z.object({
+      name: z.string(),
+      get children() {
+        return z.array(tree);
+      },
+    });
+    const schema = strict(
+      z.object({
+        tree,
+        shape: z.discriminatedUnion('kind', [
+          z.object({ kind: z.literal('circle'), radius: z.number().positive() }),
+          z.object({ kind: z.literal('square'), side: z.number().positive() }),
+        ]),
+      }),
+    );
+    const properties = schema.properties as Record<string, Record<string, unknown>>;
+    const ref = properties.tree?.$ref as string;
+    expect(ref).toMatch(/^#\/\$defs\//);
+    const definitions = schema.$defs as Record<string, Record<string, unknown>>;
+    const node = definitions[ref.replace('#/$defs/', '')];
+    expect(node).toEqual({
+      type: 'object',
+      properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: ref } } },
+      required: ['name', 'children'],
+      additionalProperties: false,
+    });
+    expect(properties.shape?.anyOf).toEqual([
+      {
+        type: 'object',
+        properties: { kind: { type: 'string', enum: ['circle'] }, radius: { type: 'number', exclusiveMinimum: 0 } },
+        required: ['kind', 'radius'],
+        additionalProperties: false,
+      },
+      {
+        type: 'object',
+        properties: { kind: { type: 'string', enum: ['square'] }, side: { type: 'number', exclusiveMinimum: 0 } },
+        required: ['kind', 'side'],
+        additionalProperties: false,
+      },
+    ]);
+  });
+
+  it('refuses what strict mode cannot express, naming the path', () => {
+    expect(() => strict(z.object({ meta: z.object({ scores: z.record(z.string(), z.number()) }) }))).toThrow(
+      /cannot be sent to OpenAI strict mode: a record \(an object with free-form keys\) at meta\.scores/,
+    );
+    expect(() => strict(z.object({ blob: z.unknown() }))).toThrow(/a value of any type .* at blob/);
+    expect(() => strict(z.object({}).passthrough())).toThrow(/a record/);
+    expect(() => normalizeSchema({ type: 'string' }, { target: 'openai-strict' })).toThrow(
+      /a root that is not an object at \(root\)/,
+    );
+    expect(() =>
+      normalizeSchema(
+        { type: 'object', properties: { a: { type: 'string', not: { const: 'x' } } } },
+        { target: 'openai-strict' },
+      ),
+    ).toThrow(/the keyword not at a/);
+  });
+
+  it('converts hand-written draft-07 schemas: definitions, const, oneOf, tuples', () => {
+    expect(
+      normalizeSchema(
+        {
+          $schema: 'http://json-schema.org/draft-07/schema#',
+          type: 'object',
+          definitions: { point: { type: 'object', properties: { x: { type: 'number' } }, required: ['x'] } },
+          properties: {
+            at: { $ref: '#/definitions/point', description: 'Where' },
+            mode: { const: 'fast' },
+            id: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
+            pair: { type: 'array', items: [{ type: 'string' }, { type: 'number' }] },
+          },
+          required: ['at', 'mode', 'id', 'pair'],
+        },
+        { target: 'openai-strict' },
+      ),
+    ).toEqual({
+      type: 'object',
+      properties: {
+        at: { $ref: '#/$defs/point' },
+        mode: { type: 'string', enum: ['fast'] },
+        id: { anyOf: [{ type: 'string' }, { type: 'integer' }] },
+        pair: {
+          type: 'array',
+          items: { anyOf: [{ type: 'string' }, { type: 'number' }] },
+          description: 'a tuple of 2 items, in order',
+        },
+      },
+      required: ['at', 'mode', 'id', 'pair'],
+      additionalProperties: false,
+      $defs: {
+        point: {
+          type: 'object',
+          properties: { x: { type: 'number' } },
+          required: ['x'],
+          additionalProperties: false,
+        },
+      },
+    });
   });
 });

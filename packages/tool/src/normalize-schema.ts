@@ -1,280 +1,48 @@
 import { InvalidArgumentError, type JsonSchema } from '@troupe/core';
+import { toGeminiSchema } from './gemini-schema.ts';
+import { toOpenAiStrictSchema } from './openai-strict-schema.ts';
 
-/** Providers whose tool schemas accept only a subset of JSON Schema. */
-export type SchemaTarget = 'gemini';
+/** Providers (or provider modes) whose tool schemas accept only a subset of JSON Schema. */
+export type SchemaTarget = 'gemini' | 'openai-strict';
 
 /** Options of {@link normalizeSchema}. */
 export interface NormalizeSchemaOptions {
-  /** The provider the schema is for. */
+  /** The provider (mode) the schema is for. */
   target: SchemaTarget;
-}
-
-// Gemini's `Schema` (an OpenAPI 3.0 subset): anything else is dropped.
-const geminiKeys = new Set([
-  'type',
-  'format',
-  'title',
-  'description',
-  'nullable',
-  'enum',
-  'items',
-  'minItems',
-  'maxItems',
-  'properties',
-  'required',
-  'minProperties',
-  'maxProperties',
-  'minLength',
-  'maxLength',
-  'pattern',
-  'minimum',
-  'maximum',
-  'anyOf',
-  'default',
-  'example',
-  'propertyOrdering',
-]);
-
-const geminiFormats: Record<string, readonly string[]> = {
-  string: ['enum', 'date-time'],
-  number: ['float', 'double'],
-  integer: ['int32', 'int64'],
-};
-
-type Schema = Record<string, unknown>;
-
-interface Walk {
-  root: Schema;
-  /** `$ref`s being expanded on the current path, to stop at recursion. */
-  expanding: Set<string>;
+  /**
+   * Gemini only: a schema that refers to itself is cut at the repeated part, which becomes an open
+   * object (`cut`, the default), or rejected with `InvalidArgumentError` (`error`).
+   */
+  recursion?: 'cut' | 'error';
+  /** Gemini only: nesting deeper than this is cut (or rejected) the same way. Default 32. */
+  maxDepth?: number;
 }
 
 /**
  * Rewrites a JSON Schema (as zod, ajv users and MCP servers write it) into the subset a provider
- * accepts, keeping its meaning as far as the subset allows. For Gemini: `$ref`s are inlined
- * (recursion stops at an untyped object), `$schema`/`$defs`/`additionalProperties` and other
- * unsupported keywords are dropped, `const` becomes a one-value `enum`, `oneOf` becomes `anyOf`,
- * a `null` member of a union becomes `nullable`, `allOf` of objects is merged, exclusive bounds
- * become inclusive ones (for integers exactly, for numbers with a note in the description),
- * non-string enums and unsupported formats move into the description, and records (objects with
- * only `additionalProperties`) become objects described in words.
+ * accepts, keeping its meaning as far as the subset allows and saying the rest in descriptions.
+ * `gemini`: Gemini's OpenAPI 3.0 subset (`$ref`s inlined, `additionalProperties` dropped, unions
+ * as `anyOf`, null as `nullable`, exclusive bounds made inclusive). `openai-strict`: OpenAI's strict
+ * function calling (all properties required, optional ones nullable, `additionalProperties: false`).
+ * Throws `InvalidArgumentError` for what the target cannot express at all. Never changes `schema`.
  */
 export function normalizeSchema(schema: JsonSchema, options: NormalizeSchemaOptions): JsonSchema {
-  if (options.target !== 'gemini') {
-    throw new InvalidArgumentError(`normalizeSchema has no target ${JSON.stringify(options.target)}.`, {
-      remedy: "Use target: 'gemini'.",
-    });
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
+    throw new InvalidArgumentError('normalizeSchema needs a JSON Schema object.');
   }
-  return toGemini(schema, { root: schema, expanding: new Set() });
-}
-
-function resolveRef(ref: string, root: Schema): Schema | undefined {
-  if (!ref.startsWith('#')) return undefined;
-  let node: unknown = root;
-  for (const raw of ref
-    .slice(1)
-    .split('/')
-    .filter((part) => part.length > 0)) {
-    const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Schema)[key];
-  }
-  return node !== null && typeof node === 'object' ? (node as Schema) : undefined;
-}
-
-function appendDescription(schema: Schema, note: string): void {
-  const current = typeof schema.description === 'string' ? schema.description : '';
-  schema.description = current.length === 0 ? note : `${current} (${note})`;
-}
-
-function isNullSchema(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as Schema).type === 'null';
-}
-
-function toGemini(input: unknown, walk: Walk): Schema {
-  if (input === true || input === undefined) return {};
-  if (input === false || input === null || typeof input !== 'object') return {};
-  let schema = { ...(input as Schema) };
-
-  if (typeof schema.$ref === 'string') {
-    const ref = schema.$ref;
-    const { $ref: _ref, ...siblings } = schema;
-    const target = resolveRef(ref, walk.root);
-    if (target === undefined || walk.expanding.has(ref)) {
-      return toGemini({ type: 'object', ...pickDescription(siblings) }, walk);
-    }
-    walk.expanding.add(ref);
-    try {
-      return toGemini({ ...target, ...siblings }, walk);
-    } finally {
-      walk.expanding.delete(ref);
-    }
-  }
-
-  if (Array.isArray(schema.allOf)) {
-    schema = mergeAllOf(schema, walk);
-  }
-
-  const out: Schema = {};
-  let nullable = schema.nullable === true;
-
-  // Type arrays: ['string', 'null'] → string + nullable; several non-null types → anyOf.
-  let type = schema.type;
-  if (Array.isArray(type)) {
-    const types = type.filter((t) => t !== 'null');
-    if (types.length < type.length) nullable = true;
-    if (types.length === 1) type = types[0];
-    else if (types.length > 1) {
-      const { type: _type, ...rest } = schema;
-      out.anyOf = types.map((t) => toGemini({ ...rest, type: t }, walk));
-      type = undefined;
-    } else type = undefined;
-  }
-  if (type === 'null') {
-    type = undefined;
-    nullable = true;
-  }
-  if (typeof type === 'string') out.type = type;
-
-  const unions = [
-    ...(Array.isArray(schema.anyOf) ? schema.anyOf : []),
-    ...(Array.isArray(schema.oneOf) ? schema.oneOf : []),
-  ];
-  if (unions.length > 0) {
-    const members = unions.filter((member) => !isNullSchema(member));
-    if (members.length < unions.length) nullable = true;
-    if (members.length === 1) Object.assign(out, toGemini(members[0], walk));
-    else if (members.length > 1) out.anyOf = members.map((member) => toGemini(member, walk));
-  }
-
-  for (const key of ['title', 'description', 'pattern', 'default', 'example', 'propertyOrdering'] as const) {
-    if (schema[key] !== undefined) out[key] = schema[key];
-  }
-  if (schema.examples !== undefined && Array.isArray(schema.examples) && schema.examples.length > 0) {
-    out.example = schema.examples[0];
-  }
-  for (const key of ['minItems', 'maxItems', 'minLength', 'maxLength', 'minProperties', 'maxProperties'] as const) {
-    if (typeof schema[key] === 'number') out[key] = schema[key];
-  }
-
-  const values =
-    schema.const !== undefined ? [schema.const] : Array.isArray(schema.enum) ? (schema.enum as unknown[]) : undefined;
-  if (values !== undefined) {
-    const nonNull = values.filter((value) => value !== null);
-    if (nonNull.length < values.length) nullable = true;
-    if (nonNull.every((value) => typeof value === 'string')) {
-      out.enum = nonNull;
-      out.type ??= 'string';
-    } else {
-      appendDescription(out, `one of ${nonNull.map((value) => JSON.stringify(value)).join(', ')}`);
-    }
-  }
-
-  numericBounds(schema, out);
-
-  if (typeof schema.format === 'string') {
-    const allowed = typeof out.type === 'string' ? geminiFormats[out.type] : undefined;
-    if (allowed?.includes(schema.format)) out.format = schema.format;
-    else appendDescription(out, `format: ${schema.format}`);
-  }
-
-  const isObject = out.type === 'object' || (out.type === undefined && schema.properties !== undefined);
-  if (isObject) {
-    out.type = 'object';
-    const properties = schema.properties as Record<string, unknown> | undefined;
-    if (properties !== undefined && Object.keys(properties).length > 0) {
-      out.properties = Object.fromEntries(
-        Object.entries(properties).map(([name, property]) => [name, toGemini(property, walk)]),
-      );
-      if (Array.isArray(schema.required)) {
-        const present = (schema.required as unknown[]).filter(
-          (name): name is string => typeof name === 'string' && name in properties,
-        );
-        if (present.length > 0) out.required = present;
+  switch (options?.target) {
+    case 'gemini': {
+      const maxDepth = options.maxDepth ?? 32;
+      if (!(Number.isInteger(maxDepth) && maxDepth >= 1)) {
+        throw new InvalidArgumentError(`normalizeSchema maxDepth is ${maxDepth}; it must be an integer >= 1.`);
       }
-    } else if (typeof schema.additionalProperties === 'object' && schema.additionalProperties !== null) {
-      // A record: Gemini has no way to type the values of free-form keys, so say it in words.
-      const values = toGemini(schema.additionalProperties, walk);
-      const valueType = typeof values.type === 'string' ? values.type : 'any';
-      appendDescription(out, `an object whose keys are free-form and whose values are of type ${valueType}`);
+      return toGeminiSchema(schema, { recursion: options.recursion ?? 'cut', maxDepth });
     }
+    case 'openai-strict':
+      return toOpenAiStrictSchema(schema);
+    default:
+      throw new InvalidArgumentError(`normalizeSchema has no target ${JSON.stringify(options?.target)}.`, {
+        remedy: "Use target: 'gemini' or target: 'openai-strict'.",
+      });
   }
-
-  if (out.type === 'array' || (out.type === undefined && schema.items !== undefined)) {
-    out.type = 'array';
-    // Tuples (`prefixItems`, or draft-07 array `items`) become a list of any of their member types.
-    const tuple = Array.isArray(schema.prefixItems)
-      ? schema.prefixItems
-      : Array.isArray(schema.items)
-        ? schema.items
-        : undefined;
-    if (tuple !== undefined) {
-      const members = tuple.map((member) => toGemini(member, walk));
-      out.items = members.length === 1 ? members[0] : { anyOf: members };
-    } else if (schema.items !== undefined && schema.items !== false) out.items = toGemini(schema.items, walk);
-    else out.items = {};
-  }
-
-  if (nullable) out.nullable = true;
-  for (const key of Object.keys(out)) if (!geminiKeys.has(key)) delete out[key];
-  return out;
-}
-
-function pickDescription(schema: Schema): Schema {
-  return typeof schema.description === 'string' ? { description: schema.description } : {};
-}
-
-function numericBounds(schema: Schema, out: Schema): void {
-  const integer = out.type === 'integer';
-  if (typeof schema.minimum === 'number') out.minimum = schema.minimum;
-  if (typeof schema.maximum === 'number') out.maximum = schema.maximum;
-  // Draft 2020-12 numbers (zod's .positive() is exclusiveMinimum: 0) and draft-04 booleans.
-  const exclusiveMin =
-    typeof schema.exclusiveMinimum === 'number'
-      ? schema.exclusiveMinimum
-      : schema.exclusiveMinimum === true && typeof schema.minimum === 'number'
-        ? schema.minimum
-        : undefined;
-  const exclusiveMax =
-    typeof schema.exclusiveMaximum === 'number'
-      ? schema.exclusiveMaximum
-      : schema.exclusiveMaximum === true && typeof schema.maximum === 'number'
-        ? schema.maximum
-        : undefined;
-  if (exclusiveMin !== undefined) {
-    if (integer)
-      out.minimum = Math.max(Math.floor(exclusiveMin) + 1, typeof out.minimum === 'number' ? out.minimum : -Infinity);
-    else {
-      out.minimum = Math.max(exclusiveMin, typeof out.minimum === 'number' ? out.minimum : -Infinity);
-      appendDescription(out, `must be greater than ${exclusiveMin}`);
-    }
-  }
-  if (exclusiveMax !== undefined) {
-    if (integer)
-      out.maximum = Math.min(Math.ceil(exclusiveMax) - 1, typeof out.maximum === 'number' ? out.maximum : Infinity);
-    else {
-      out.maximum = Math.min(exclusiveMax, typeof out.maximum === 'number' ? out.maximum : Infinity);
-      appendDescription(out, `must be less than ${exclusiveMax}`);
-    }
-  }
-  if (typeof schema.multipleOf === 'number') appendDescription(out, `a multiple of ${schema.multipleOf}`);
-}
-
-/** Merges `allOf` members (resolved) into one schema: properties and required lists unite. */
-function mergeAllOf(schema: Schema, walk: Walk): Schema {
-  const { allOf, ...rest } = schema;
-  const merged: Schema = { ...rest };
-  for (const member of allOf as unknown[]) {
-    let part = member as Schema;
-    if (typeof part?.$ref === 'string') part = resolveRef(part.$ref, walk.root) ?? {};
-    if (part === null || typeof part !== 'object') continue;
-    for (const [key, value] of Object.entries(part)) {
-      if (key === 'properties' && typeof value === 'object' && value !== null) {
-        merged.properties = { ...(merged.properties as Schema | undefined), ...(value as Schema) };
-      } else if (key === 'required' && Array.isArray(value)) {
-        merged.required = [...new Set([...((merged.required as unknown[]) ?? []), ...value])];
-      } else if (merged[key] === undefined) merged[key] = value;
-    }
-  }
-  return merged;
 }

@@ -82,11 +82,11 @@ it('runs the MCP example', async () => {
   });
   try {
     const dispatcher = createToolDispatcher({ tools: everything.tools() });
-    const [echo] = await dispatcher.dispatch(
-      [{ id: 'call_1', name: 'everything_echo', arguments: { message: 'hi' } }],
+    const [sum] = await dispatcher.dispatch(
+      [{ id: 'call_1', name: 'everything_get-sum', arguments: { a: 2, b: 40 } }],
       turn(),
     );
-    expect(echo?.message.content).toBe('Echo: hi');
+    expect(sum?.message.content).toBe('The sum of 2 and 40 is 42.');
   } finally {
     await everything.close();
   }

@@ -83,6 +83,36 @@ describe('createToolDispatcher', () => {
     expect(spy.calls).toHaveLength(0);
   });
 
+  it('reads null for an optional property as absent (strict schema modes send it), but not for a required one', async () => {
+    const seen: unknown[] = [];
+    const book = defineTool({
+      name: 'book',
+      description: 'x',
+      input: z.object({
+        city: z.string(),
+        note: z.string().optional(),
+        rooms: z.array(z.object({ beds: z.number(), view: z.enum(['sea', 'city']).optional() })),
+        reason: z.string().nullable().optional(),
+      }),
+      execute: (args) => {
+        seen.push(args);
+        return 'booked';
+      },
+    });
+    const dispatcher = createToolDispatcher({ tools: [book] });
+    const outcomes = await dispatcher.dispatch(
+      [
+        call('book', { city: 'Oslo', note: null, rooms: [{ beds: 2, view: null }], reason: null }, '1'),
+        call('book', { city: null, rooms: [] }, '2'),
+      ],
+      dispatchContext(),
+    );
+    expect(outcomes[0]?.message.content).toBe('booked');
+    // `reason` accepts null, so it stays; the others are dropped.
+    expect(seen).toEqual([{ city: 'Oslo', rooms: [{ beds: 2 }], reason: null }]);
+    expect(outcomes[1]?.message.content).toContain('- city: expected string, received null');
+  });
+
   it('names the available tools when the model calls an unknown one', async () => {
     const dispatcher = createToolDispatcher({ tools: [add] });
     const [outcome] = await dispatcher.dispatch([call('subtract', {})], dispatchContext());

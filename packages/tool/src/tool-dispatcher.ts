@@ -19,6 +19,7 @@ import { ConcurrencyLimiter } from './concurrency-limiter.ts';
 import { checkToolOptions, type ToolCallContext } from './define-tool.ts';
 import { runIsolated } from './isolated-execution.ts';
 import { holdIsolationGuard } from './isolation-guard.ts';
+import { dropNullOptionals } from './null-optional-arguments.ts';
 import {
   abortedFailure,
   executionFailure,
@@ -219,6 +220,18 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
         validation = tool.validate(args);
       } catch (thrown) {
         validation = { ok: false, issues: [{ path: '', message: `could not be validated: ${String(thrown)}` }] };
+      }
+      if (!validation.ok) {
+        // A model may say "absent" as null (strict schema modes); retry once without those nulls.
+        const withoutNulls = dropNullOptionals(tool.inputSchema, args);
+        if (withoutNulls !== args) {
+          try {
+            const retried = tool.validate(withoutNulls);
+            if (retried.ok) validation = retried;
+          } catch {
+            // The first validation's issues are reported.
+          }
+        }
       }
       if (!validation.ok) {
         const error = validationFailure(tool.name, validation.issues);
