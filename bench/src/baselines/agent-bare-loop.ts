@@ -4,20 +4,24 @@ import {
   ModelResponseBuilder,
   type SessionStore,
   type ToolMessage,
+  type ToolSpec,
 } from '@troupe/core';
 import type { z } from 'zod';
 
-/** A tool as the bare loop sees it: a zod schema and a function. */
+/** A tool as the bare loop sees it: a zod schema, a function, and its spec as sent to the model. */
 export interface BareTool {
   name: string;
   schema: z.ZodType;
+  /** The definition the model gets with every request (computed once, as a hand-written loop would). */
+  spec: ToolSpec;
   execute(args: unknown): unknown;
 }
 
 /**
  * The hand-written agent loop a user could write without a framework: stream the model, validate
  * the tool arguments with zod, run the tool, stream again, save the session. The same work a
- * runtime turn does, without ordering, backpressure, retries or rollback.
+ * runtime turn does, without ordering, backpressure, retries or rollback. Each request carries the
+ * tool definitions, as any loop handing a request to a provider must.
  */
 export async function bareTurn(options: {
   model: LanguageModel;
@@ -30,9 +34,11 @@ export async function bareTurn(options: {
   const previous = await options.store.load(options.sessionId);
   const history: Message[] = previous?.history ?? [];
   const messages: Message[] = [...history, { role: 'user', content: options.input }];
+  const specs = options.tools.map((tool) => tool.spec);
   for (let step = 0; step < 10; step++) {
     const builder = new ModelResponseBuilder();
-    for await (const chunk of options.model.stream({ messages })) {
+    const request = specs.length > 0 ? { messages, tools: specs } : { messages };
+    for await (const chunk of options.model.stream(request)) {
       builder.add(chunk);
       if (chunk.type === 'text-delta') options.onDelta?.(chunk.text);
     }

@@ -1,12 +1,20 @@
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createRuntime, llmAgent } from '@troupe/agent';
-import type { AgentEvent, ModelChunk } from '@troupe/core';
+import {
+  type AgentEvent,
+  ConcurrentWriteError,
+  type LanguageModel,
+  type ModelChunk,
+  type SessionSnapshot,
+  type SessionStore,
+} from '@troupe/core';
 import { manualClock, scriptedModel, textReply, toolCallReply } from '@troupe/core/testing';
 import { memoryStore } from '@troupe/store-memory';
 import { defineTool } from '@troupe/tool';
 import { z } from 'zod';
 import { bareTurn } from '../baselines/agent-bare-loop.ts';
-import type { BenchSuite } from '../harness.ts';
+import { aiSdkTurn, langGraphTurn, openAiAgentsTurn } from '../baselines/agent-peers.ts';
+import { type BenchContext, type BenchSuite, gc } from '../harness.ts';
 
 const input = z.object({ city: z.string() });
 const execute = ({ city }: { city: string }) => `18C in ${city}`;
@@ -25,12 +33,49 @@ function roundTripModel() {
   );
 }
 
-function deltaModel(deltas: number) {
+function deltaChunks(deltas: number, text = 'x'): ModelChunk[] {
   const chunks: ModelChunk[] = [];
-  for (let index = 0; index < deltas; index++) chunks.push({ type: 'text-delta', text: 'x' });
+  for (let index = 0; index < deltas; index++) chunks.push({ type: 'text-delta', text });
   chunks.push({ type: 'usage', usage: { inputTokens: 1, outputTokens: deltas } });
   chunks.push({ type: 'finish', reason: 'stop' });
-  return scriptedModel([chunks], { whenExhausted: 'repeat-last' });
+  return chunks;
+}
+
+function deltaModel(deltas: number) {
+  return scriptedModel([deltaChunks(deltas)], { whenExhausted: 'repeat-last' });
+}
+
+/** A model that answers "ok" at once and records nothing (memory figures must not count a recorder). */
+function okModel(): LanguageModel {
+  return {
+    provider: 'bench',
+    modelId: 'ok',
+    async *stream() {
+      yield { type: 'text-delta', text: 'ok' };
+      yield { type: 'usage', usage: { inputTokens: 1, outputTokens: 1 } };
+      yield { type: 'finish', reason: 'stop' };
+    },
+  };
+}
+
+/** A versioned store keeping references, for figures about the runtime's own memory. */
+function referenceStore(): SessionStore {
+  const records = new Map<string, SessionSnapshot>();
+  return {
+    load: async (id) => records.get(id),
+    async save(snapshot) {
+      const current = records.get(snapshot.sessionId)?.version ?? 0;
+      if (current !== snapshot.version) throw new ConcurrentWriteError('stale', { sessionId: snapshot.sessionId });
+      const saved = { ...snapshot, version: current + 1 };
+      records.set(snapshot.sessionId, saved);
+      return saved;
+    },
+    delete: async (id) => {
+      records.delete(id);
+    },
+    list: async () => ({ sessions: [] }),
+    close: async () => {},
+  };
 }
 
 async function drain(stream: AsyncIterable<AgentEvent>): Promise<number> {
@@ -39,131 +84,260 @@ async function drain(stream: AsyncIterable<AgentEvent>): Promise<number> {
   return count;
 }
 
+async function perTurn(context: BenchContext): Promise<void> {
+  const turns = context.quick ? 300 : 3_000;
+  const weather = defineTool({ name: 'get_weather', description: 'Weather.', input, execute });
+  const runtime = await createRuntime({
+    model: roundTripModel(),
+    agent: (model) => llmAgent({ model, name: 'bench', tools: [weather] }),
+  });
+  const store = memoryStore();
+  const model = roundTripModel();
+  const spec = { name: weather.name, description: 'Weather.', inputSchema: weather.inputSchema };
+  const tools = [
+    { name: 'get_weather', schema: input, spec, execute: (args: unknown) => execute(args as { city: string }) },
+  ];
+  let session = 0;
+  const options = { iterations: turns, samples: 5 };
+  const bare = await context.timePerOpAsync(
+    () => bareTurn({ model, tools, store, sessionId: `b${session++}`, input: 'Weather in Lagos?' }),
+    options,
+  );
+  const troupe = await context.timePerOpAsync(() => runtime.send(`t${session++}`, 'Weather in Lagos?'), options);
+  await runtime.stop();
+  context.row({
+    name: 'turn with one tool round trip (memory store)',
+    value: troupe / 1000,
+    unit: 'µs',
+    baseline: { name: 'bare hand-written loop', value: bare / 1000 },
+    target: { max: 2 },
+  });
+
+  // The peers do the same turn (no session store: that only flatters them).
+  const peerOptions = { iterations: context.quick ? 40 : 300, samples: context.quick ? 3 : 5, warmup: 20 };
+  const peers = [
+    { name: 'Vercel AI SDK generateText (MockLanguageModelV3)', turn: aiSdkTurn(), min: 40 },
+    { name: 'OpenAI Agents JS run (fake Model)', turn: openAiAgentsTurn(), min: 80 },
+    { name: 'LangGraph.js createReactAgent (fake chat model)', turn: langGraphTurn(), min: 100 },
+  ];
+  for (const peer of peers) {
+    const value = await context.timePerOpAsync(peer.turn, peerOptions);
+    context.row({
+      name: `speed-up over ${peer.name}: ${(value / 1000).toFixed(0)} µs vs ${(troupe / 1000).toFixed(1)} µs per turn`,
+      value: value / troupe,
+      unit: '×',
+      higherIsBetter: true,
+      target: { min: peer.min, note: 'absolute' },
+    });
+  }
+}
+
+async function streaming(context: BenchContext): Promise<void> {
+  const deltas = context.quick ? 2_000 : 20_000;
+  const runtime = await createRuntime({
+    model: deltaModel(deltas),
+    agent: (model) => llmAgent({ model, name: 'bench' }),
+  });
+  const store = memoryStore();
+  const bareModel = deltaModel(deltas);
+  let session = 0;
+  const options = { iterations: context.quick ? 5 : 20, samples: 5, warmup: 2 };
+  const bare = await context.timePerOpAsync(
+    () => bareTurn({ model: bareModel, tools: [], store, sessionId: `b${session++}`, input: 'go', onDelta: () => {} }),
+    options,
+  );
+  const troupe = await context.timePerOpAsync(() => drain(runtime.run(`s${session++}`, 'go')), options);
+  await runtime.stop();
+  context.row({
+    name: `streaming, per delta (${deltas} deltas)`,
+    value: troupe / deltas,
+    unit: 'ns',
+    baseline: { name: 'bare loop over the model stream', value: bare / deltas },
+    target: { max: 1.5 },
+  });
+
+  const firstRuntime = await createRuntime({
+    model: deltaModel(1),
+    agent: (model) => llmAgent({ model, name: 'bench' }),
+  });
+  const samples: number[] = [];
+  const count = context.quick ? 300 : 3_000;
+  for (let index = 0; index < count; index++) {
+    const started = performance.now();
+    for await (const event of firstRuntime.run(`f${index}`, 'go')) {
+      if (event.type === 'text-delta') samples.push(performance.now() - started);
+    }
+  }
+  await firstRuntime.stop();
+  samples.sort((a, b) => a - b);
+  context.row({
+    name: 'time to first delta, new session (median)',
+    value: (samples[Math.floor(samples.length / 2)] ?? Number.NaN) * 1000,
+    unit: 'µs',
+    target: { max: 20, note: 'absolute' },
+  });
+}
+
+async function longStream(context: BenchContext): Promise<void> {
+  // Time per delta of a 10k-delta and a 100k-delta turn (linear: the same), and the live heap
+  // during the long one against the text it delivers. The store keeps references, so the figure is
+  // the runtime's own (a copying store adds its copies).
+  const small = 10_000;
+  const large = context.quick ? 50_000 : 100_000;
+  const deltaText = 'abcdefgh';
+  const runtime = await createRuntime({
+    model: {
+      default: scriptedModel([deltaChunks(small, deltaText)], { whenExhausted: 'repeat-last' }),
+      large: scriptedModel([deltaChunks(large, deltaText)], { whenExhausted: 'repeat-last' }),
+    },
+    agent: (model) => llmAgent({ model, name: 'bench' }),
+    store: referenceStore(),
+  });
+  let session = 0;
+  const options = { iterations: 1, samples: context.quick ? 3 : 5, warmup: 1 };
+  const perSmall = (await context.timePerOpAsync(() => drain(runtime.run(`l${session++}`, 'go')), options)) / small;
+  const perLarge =
+    (await context.timePerOpAsync(() => drain(runtime.run(`l${session++}`, 'go', { model: 'large' })), options)) /
+    large;
+  context.row({
+    name: `${large}-delta stream, per delta (linear in size)`,
+    value: perLarge,
+    unit: 'ns',
+    baseline: { name: `${small}-delta stream`, value: perSmall },
+    target: { max: 1.25 },
+  });
+
+  const before = context.heapUsed();
+  let peak = 0;
+  let seen = 0;
+  for await (const _event of runtime.run('heap', 'go', { model: 'large' })) {
+    if (++seen % 5_000 === 0) peak = Math.max(peak, context.heapUsed() - before);
+  }
+  // The committed session holds the text once more than the stream itself needs; measure it too.
+  peak = Math.max(peak, context.heapUsed() - before);
+  const output = large * deltaText.length;
+  context.row({
+    name: `${large}-delta stream, peak live heap (sampled after GC) vs its ${(output / 1e6).toFixed(1)} MB of text`,
+    value: peak / 1e6,
+    unit: 'MB',
+    baseline: { name: 'text delivered', value: output / 1e6 },
+    target: { max: 1.2 },
+  });
+  await runtime.stop();
+}
+
+async function idleMemory(context: BenchContext): Promise<void> {
+  // Idle sessions, before and after passivation; the store's own copies cancel out (they stay).
+  const count = context.quick ? 5_000 : 100_000;
+  const clock = manualClock();
+  const store = memoryStore();
+  const runtime = await createRuntime({
+    model: okModel(),
+    agent: (model) => llmAgent({ model, name: 'bench', clock }),
+    store,
+    clock,
+    passivateAfterMs: 60_000,
+  });
+  const batch = async (make: (index: number) => Promise<unknown>) => {
+    for (let index = 0; index < count; index += 1_000) {
+      await Promise.all(Array.from({ length: Math.min(1_000, count - index) }, (_, offset) => make(index + offset)));
+    }
+  };
+  const empty = context.heapUsed();
+  await batch((index) => runtime.send(`i${index}`, 'hi'));
+  const withHistory = context.heapUsed();
+  await clock.advance(120_000);
+  const passivatedOnce = context.heapUsed();
+  const live = runtime.activeSessions;
+  // Sessions with an empty history: created by a route change (one save of the state).
+  await batch((index) => runtime.setRoute(`r${index}`, 'default'));
+  const withoutHistory = context.heapUsed();
+  await clock.advance(120_000);
+  const passivatedTwice = context.heapUsed();
+  store.records.clear();
+  gc();
+  const after = context.heapUsed();
+  context.row({
+    name: `idle session after one turn (${count} sessions, its 2-message history included)`,
+    value: Math.max(0, withHistory - passivatedOnce) / count,
+    unit: 'B',
+    target: { max: 1024, note: 'absolute' },
+  });
+  context.row({
+    name: `idle session with an empty history (${count} sessions)`,
+    value: Math.max(0, withoutHistory - passivatedTwice) / count,
+    unit: 'B',
+    target: { max: 1024, note: 'absolute' },
+  });
+  context.row({
+    name: 'sessions live after passivation',
+    value: live + runtime.activeSessions,
+    unit: 'sessions',
+    target: { max: 0 },
+  });
+  context.row({
+    name: 'heap left per session after passivation (store emptied)',
+    value: Math.max(0, after - empty) / (2 * count),
+    unit: 'B',
+    target: { max: 16, note: 'absolute' },
+  });
+  await runtime.stop();
+}
+
+async function eventLoopDelay(context: BenchContext): Promise<void> {
+  // Many sessions streaming at once on the real clock: each model sends a delta every 20 ms. The
+  // sessions start spread over one 20 ms period, as independent users would (not all in phase). The
+  // same streams read by bare loops show what the machine and the model's timers cost by themselves.
+  const sessions = context.quick ? 200 : 1_000;
+  const deltasPerSession = context.quick ? 25 : 100;
+  const model = scriptedModel([{ chunks: deltaChunks(deltasPerSession, 'token '), delayMs: 20 }], {
+    whenExhausted: 'repeat-last',
+  });
+  const runtime = await createRuntime({ model, agent: (routed) => llmAgent({ model: routed, name: 'bench' }) });
+  const store = memoryStore();
+  const bareModel = scriptedModel([{ chunks: deltaChunks(deltasPerSession, 'token '), delayMs: 20 }], {
+    whenExhausted: 'repeat-last',
+  });
+  const period = 20;
+  const measure = async (turn: (index: number) => Promise<unknown>) => {
+    gc();
+    const histogram = monitorEventLoopDelay({ resolution: 1 });
+    histogram.enable();
+    await Promise.all(
+      Array.from({ length: sessions }, async (_, index) => {
+        await new Promise((resolve) => setTimeout(resolve, (index * period) / sessions));
+        await turn(index);
+      }),
+    );
+    histogram.disable();
+    return histogram.percentile(99) / 1e6;
+  };
+  const bare = await measure((index) =>
+    bareTurn({ model: bareModel, tools: [], store, sessionId: `d${index}`, input: 'go', onDelta: () => {} }),
+  );
+  const troupe = await measure((index) => drain(runtime.run(`d${index}`, 'go')));
+  await runtime.stop();
+  context.row({
+    name: `event-loop delay p99, ${sessions} sessions each streaming 50 deltas/s for ${deltasPerSession / 50} s`,
+    value: troupe,
+    unit: 'ms',
+    target: { max: 2, note: 'absolute' },
+  });
+  context.row({
+    name: 'event-loop delay p99, the same streams read by bare loops (reference)',
+    value: bare,
+    unit: 'ms',
+  });
+}
+
 const suite: BenchSuite = {
   name: 'agent runtime',
   async run(context) {
-    const turns = context.quick ? 300 : 3_000;
-
-    // Per-turn overhead, one tool round trip.
-    {
-      const weather = defineTool({ name: 'get_weather', description: 'Weather.', input, execute });
-      const runtime = await createRuntime({
-        model: roundTripModel(),
-        agent: (model) => llmAgent({ model, name: 'bench', tools: [weather] }),
-      });
-      const store = memoryStore();
-      const model = roundTripModel();
-      const tools = [
-        { name: 'get_weather', schema: input, execute: (args: unknown) => execute(args as { city: string }) },
-      ];
-      let session = 0;
-      const bare = await context.timePerOpAsync(
-        () => bareTurn({ model, tools, store, sessionId: `b${session++}`, input: 'Weather in Lagos?' }),
-        { iterations: turns, samples: 5 },
-      );
-      const troupe = await context.timePerOpAsync(() => runtime.send(`t${session++}`, 'Weather in Lagos?'), {
-        iterations: turns,
-        samples: 5,
-      });
-      context.row({
-        name: 'turn with one tool round trip (memory store)',
-        value: troupe / 1000,
-        unit: 'µs',
-        baseline: { name: 'bare hand-written loop', value: bare / 1000 },
-        target: { max: 2 },
-      });
-      await runtime.stop();
-    }
-
-    // Streaming: cost per delta and time to the first delta.
-    {
-      const deltas = context.quick ? 2_000 : 20_000;
-      const runtime = await createRuntime({
-        model: deltaModel(deltas),
-        agent: (model) => llmAgent({ model, name: 'bench' }),
-      });
-      const store = memoryStore();
-      const bareModel = deltaModel(deltas);
-      let session = 0;
-      const iterations = context.quick ? 5 : 20;
-      const bare = await context.timePerOpAsync(
-        () =>
-          bareTurn({ model: bareModel, tools: [], store, sessionId: `b${session++}`, input: 'go', onDelta: () => {} }),
-        { iterations, samples: 5, warmup: 2 },
-      );
-      const troupe = await context.timePerOpAsync(() => drain(runtime.run(`s${session++}`, 'go')), {
-        iterations,
-        samples: 5,
-        warmup: 2,
-      });
-      context.row({
-        name: `streaming, per delta (${deltas} deltas)`,
-        value: troupe / deltas,
-        unit: 'ns',
-        baseline: { name: 'bare loop over the model stream', value: bare / deltas },
-        target: { max: 1.5 },
-      });
-
-      const firstRuntime = await createRuntime({
-        model: deltaModel(1),
-        agent: (model) => llmAgent({ model, name: 'bench' }),
-      });
-      const samples: number[] = [];
-      const count = context.quick ? 200 : 2_000;
-      for (let index = 0; index < count; index++) {
-        const started = performance.now();
-        const stream = firstRuntime.run(`f${index}`, 'go');
-        for await (const event of stream) {
-          if (event.type === 'text-delta') {
-            samples.push(performance.now() - started);
-          }
-        }
-      }
-      samples.sort((a, b) => a - b);
-      context.row({
-        name: 'time to first delta (median)',
-        value: (samples[Math.floor(samples.length / 2)] ?? Number.NaN) * 1000,
-        unit: 'µs',
-        target: { max: 20, note: 'absolute' },
-      });
-      await runtime.stop();
-      await firstRuntime.stop();
-    }
-
-    // Idle session memory, before and after passivation (the store's own copy excluded).
-    {
-      const clock = manualClock();
-      const count = context.quick ? 2_000 : 20_000;
-      const store = memoryStore();
-      const runtime = await createRuntime({
-        model: scriptedModel([textReply('ok')], { whenExhausted: 'repeat-last' }),
-        agent: (model) => llmAgent({ model, name: 'bench', clock }),
-        store,
-        clock,
-        passivateAfterMs: 60_000,
-      });
-      for (let index = 0; index < count; index += 500) {
-        await Promise.all(
-          Array.from({ length: Math.min(500, count - index) }, (_, offset) => runtime.send(`i${index + offset}`, 'hi')),
-        );
-      }
-      const active = context.heapUsed();
-      await clock.advance(120_000);
-      const passivated = context.heapUsed();
-      context.row({
-        name: `idle session in memory (${count} sessions)`,
-        value: Math.max(0, active - passivated) / count,
-        unit: 'B',
-        target: { max: 1024, note: 'absolute' },
-      });
-      context.row({
-        name: 'sessions live after passivation',
-        value: runtime.activeSessions,
-        unit: 'sessions',
-        target: { max: 0 },
-      });
-      await runtime.stop();
-    }
+    await perTurn(context);
+    await streaming(context);
+    await longStream(context);
+    await idleMemory(context);
+    await eventLoopDelay(context);
   },
 };
 

@@ -6,14 +6,13 @@ import {
   type AssistantMessage,
   type Clock,
   emptyUsage,
-  eventStamper,
   InvalidArgumentError,
   type Invocation,
   type LanguageModel,
   MaxStepsExceededError,
   type Message,
+  type ModelChunk,
   type ModelRequest,
-  ModelResponseBuilder,
   systemClock,
   type Tool,
   type ToolCall,
@@ -23,7 +22,13 @@ import {
 } from '@troupe/core';
 import { createToolDispatcher, type ToolDispatcher, type ToolOutcome } from '@troupe/tool';
 import { deniedResultText, isResumeInvocation, pendingToolCalls } from './approvals.ts';
+import { type Emit, type EmittingAgent, emitEvents, iterateEmitted } from './emitted-events.ts';
+import { EventStamp } from './event-stamp.ts';
+import { modelActorOf } from './model-actor.ts';
 import type { ModelCallOptions, ModelRetryNotice } from './model-call.ts';
+import { StepBuilder } from './step-builder.ts';
+import { withStepMessage } from './step-message.ts';
+import { reportUsage } from './turn-usage.ts';
 
 /** Options of {@link llmAgent}. */
 export interface LlmAgentOptions {
@@ -54,7 +59,7 @@ export interface LlmAgentOptions {
 }
 
 /** An {@link Agent} backed by a language model with tools. */
-export interface LlmAgent extends Agent {
+export interface LlmAgent extends EmittingAgent {
   /** The model calls a turn may make. */
   readonly maxSteps: number;
   /** The tool dispatcher of this agent. */
@@ -96,9 +101,13 @@ export function llmAgent(options: LlmAgentOptions): LlmAgent {
     name: options.name,
     maxSteps,
     tools,
-    run: (invocation) => runLoop(context, invocation),
+    run: (invocation) => iterateEmitted((emit) => runLoop(context, invocation, emit), agentBufferSize),
+    [emitEvents]: (invocation, emit) => runLoop(context, invocation, emit),
   };
 }
+
+/** Events an iterated `run` produces ahead of its consumer. */
+const agentBufferSize = 16;
 
 interface LoopContext {
   model: LanguageModel;
@@ -109,9 +118,19 @@ interface LoopContext {
   baseRequest: Omit<ModelRequest, 'messages'>;
 }
 
-async function* runLoop(context: LoopContext, invocation: Invocation): AsyncGenerator<AgentEvent> {
-  const stamp = eventStamper({ invocation, author: context.name, now: context.clock.now });
-  const messages: Message[] = [...invocation.history];
+/** Per-turn data of the loop. */
+interface Loop {
+  context: LoopContext;
+  invocation: Invocation;
+  stamp: EventStamp;
+  emit: Emit<AgentEvent>;
+  messages: Message[];
+}
+
+async function runLoop(context: LoopContext, invocation: Invocation, emit: Emit<AgentEvent>): Promise<void> {
+  const stamp = new EventStamp(invocation, context.name, context.clock);
+  const loop: Loop = { context, invocation, stamp, emit, messages: invocation.history.slice() };
+  const { messages } = loop;
   if (isResumeInvocation(invocation)) {
     const pending = pendingToolCalls(messages);
     const approved = new Set(invocation.approvals.approve ?? []);
@@ -121,7 +140,7 @@ async function* runLoop(context: LoopContext, invocation: Invocation): AsyncGene
     for (const call of pending) {
       const result = byId.get(call.id) ?? deniedResult(call);
       messages.push(result);
-      yield stamp(toolResultPayload(result));
+      await send(loop, toolResultPayload(result));
     }
     throwIfAborted(invocation);
   } else {
@@ -129,12 +148,11 @@ async function* runLoop(context: LoopContext, invocation: Invocation): AsyncGene
   }
 
   for (let step = 1; ; step++) {
-    const response = yield* streamStep(context, { invocation, stamp, messages, step });
-    const { message } = response;
+    const message = await streamStep(loop, step);
     messages.push(message);
     const calls = message.toolCalls ?? [];
     if (calls.length === 0) {
-      yield stamp({ type: 'message', message });
+      await send(loop, { type: 'message', message });
       return;
     }
     if (step >= context.maxSteps) {
@@ -145,109 +163,109 @@ async function* runLoop(context: LoopContext, invocation: Invocation): AsyncGene
     }
     const needingApproval = calls.filter((call) => context.tools.get(call.name)?.needsApproval === true);
     if (needingApproval.length > 0) {
-      yield stamp({ type: 'approval-requested', calls: needingApproval });
-      yield stamp({ type: 'message', message });
+      await send(loop, { type: 'approval-requested', calls: needingApproval });
+      await send(loop, { type: 'message', message });
       return;
     }
     const outcomes = await dispatchCalls(context, invocation, calls);
     for (const outcome of outcomes) {
       messages.push(outcome.message);
-      yield stamp(toolResultPayload(outcome.message));
+      await send(loop, toolResultPayload(outcome.message));
     }
     throwIfAborted(invocation);
   }
 }
 
-interface StepInput {
-  invocation: Invocation;
-  stamp: (payload: AgentEventPayload) => AgentEvent;
-  messages: Message[];
-  step: number;
+/** Stamps and emits one event, waiting only when the consumer's buffer is full. */
+function send(loop: Loop, payload: AgentEventPayload): Promise<void> | undefined {
+  return loop.emit(loop.stamp.event(payload));
 }
 
-interface StepResult {
-  message: AssistantMessage;
+/** Emits `first` and then `second`, keeping the order when the first has to wait. */
+function sendBoth(loop: Loop, first: AgentEventPayload, second: AgentEventPayload): Promise<void> | undefined {
+  const wait = send(loop, first);
+  return wait === undefined ? send(loop, second) : wait.then(() => send(loop, second));
 }
 
-async function* streamStep(context: LoopContext, input: StepInput): AsyncGenerator<AgentEvent, StepResult> {
-  const { invocation, stamp, step } = input;
+/**
+ * One model call: streams its chunks as events and returns the assistant message it amounts to.
+ * Inside a runtime the chunks come straight from the model actor (no async-iterator layer between).
+ */
+async function streamStep(loop: Loop, step: number): Promise<AssistantMessage> {
+  const { context, invocation, stamp, emit } = loop;
   const model = context.model;
-  yield stamp({ type: 'model-start', step, provider: model.provider, modelId: model.modelId });
-  let builder = new ModelResponseBuilder();
-  let started = new Map<number, string>();
-  let announced = new Set<string>();
-  const retries: ModelRetryNotice[] = [];
+  await loop.emit(
+    withStepMessage(stamp.event({ type: 'model-start', step, provider: model.provider, modelId: model.modelId })),
+  );
+  let builder = new StepBuilder();
+  let started: Map<number, string> | undefined;
+  let announced: Set<string> | undefined;
+  let retries: ModelRetryNotice[] | undefined;
   const callOptions: ModelCallOptions = {
     signal: invocation.signal,
     onRetry: (notice) => {
-      if (notice.afterOutput) retries.push(notice);
+      if (notice.afterOutput) (retries ??= []).push(notice);
     },
   };
-  const request: ModelRequest = { ...context.baseRequest, messages: input.messages.slice() };
-  try {
-    for await (const chunk of model.stream(request, callOptions)) {
-      if (retries.length > 0) {
-        // The model actor restarted the call after some output: the consumer discards the partial step.
-        for (const notice of retries.splice(0)) {
-          yield stamp({
-            type: 'model-retry',
-            step,
-            attempt: notice.attempt,
-            delayMs: notice.delayMs,
-            error: notice.error,
-          });
-        }
-        builder = new ModelResponseBuilder();
-        started = new Map();
-        announced = new Set();
-      }
-      builder.add(chunk);
-      switch (chunk.type) {
-        case 'text-delta':
-          yield stamp({ type: 'text-delta', text: chunk.text });
-          break;
-        case 'reasoning-delta':
-          yield stamp(
-            chunk.signature === undefined
-              ? { type: 'reasoning-delta', text: chunk.text }
-              : { type: 'reasoning-delta', text: chunk.text, signature: chunk.signature },
-          );
-          break;
-        case 'tool-call-delta': {
-          let id = started.get(chunk.index);
-          if (id === undefined) {
-            id = chunk.id ?? `call_${step}_${chunk.index}`;
-            started.set(chunk.index, id);
-            announced.add(id);
-            yield stamp({ type: 'tool-call-start', toolCallId: id, toolName: chunk.name ?? '', index: chunk.index });
-          }
-          if (chunk.argumentsDelta.length > 0) {
-            yield stamp({
-              type: 'tool-call-delta',
-              toolCallId: id,
-              index: chunk.index,
-              argumentsDelta: chunk.argumentsDelta,
-            });
-          }
-          break;
-        }
-        case 'tool-call':
-          if (!announced.has(chunk.call.id)) {
-            announced.add(chunk.call.id);
-            yield stamp({
-              type: 'tool-call-start',
-              toolCallId: chunk.call.id,
-              toolName: chunk.call.name,
-              index: announced.size - 1,
-            });
-          }
-          yield stamp({ type: 'tool-call', call: chunk.call });
-          break;
-        case 'usage':
-        case 'finish':
-          break;
-      }
+  const request = Object.assign({ messages: loop.messages.slice() }, context.baseRequest) as ModelRequest;
+  const onChunk = (chunk: ModelChunk): Promise<void> | undefined => {
+    if (retries !== undefined && retries.length > 0) {
+      // The model actor restarted the call after some output: the consumer discards the partial step.
+      const notices = retries.splice(0);
+      builder = new StepBuilder();
+      started = undefined;
+      announced = undefined;
+      const retried = announceRetries(loop, step, notices);
+      return retried.then(() => onChunk(chunk));
     }
+    builder.add(chunk);
+    switch (chunk.type) {
+      case 'text-delta':
+        // The hot path of a streamed answer: one literal, no payload object.
+        return emit(stamp.textDelta(chunk.text));
+      case 'reasoning-delta':
+        return send(
+          loop,
+          chunk.signature === undefined
+            ? { type: 'reasoning-delta', text: chunk.text }
+            : { type: 'reasoning-delta', text: chunk.text, signature: chunk.signature },
+        );
+      case 'tool-call-delta': {
+        started ??= new Map();
+        let id = started.get(chunk.index);
+        let start: AgentEventPayload | undefined;
+        if (id === undefined) {
+          id = chunk.id ?? `call_${step}_${chunk.index}`;
+          started.set(chunk.index, id);
+          (announced ??= new Set()).add(id);
+          start = { type: 'tool-call-start', toolCallId: id, toolName: chunk.name ?? '', index: chunk.index };
+        }
+        const delta: AgentEventPayload | undefined =
+          chunk.argumentsDelta.length > 0
+            ? { type: 'tool-call-delta', toolCallId: id, index: chunk.index, argumentsDelta: chunk.argumentsDelta }
+            : undefined;
+        if (start === undefined) return delta === undefined ? undefined : send(loop, delta);
+        return delta === undefined ? send(loop, start) : sendBoth(loop, start, delta);
+      }
+      case 'tool-call': {
+        announced ??= new Set();
+        const call: AgentEventPayload = { type: 'tool-call', call: chunk.call };
+        if (announced.has(chunk.call.id)) return send(loop, call);
+        announced.add(chunk.call.id);
+        const start: AgentEventPayload = {
+          type: 'tool-call-start',
+          toolCallId: chunk.call.id,
+          toolName: chunk.call.name,
+          index: announced.size - 1,
+        };
+        return sendBoth(loop, start, call);
+      }
+      default:
+        return undefined;
+    }
+  };
+  try {
+    await consumeModel(model, { request, options: callOptions }, onChunk);
   } catch (error) {
     throwIfAborted(invocation, error);
     throw error;
@@ -255,17 +273,51 @@ async function* streamStep(context: LoopContext, input: StepInput): AsyncGenerat
   throwIfAborted(invocation);
   const response = builder.build();
   const finishReason = response.finishReason ?? (response.toolCalls.length > 0 ? 'tool-calls' : 'stop');
-  yield stamp({ type: 'model-finish', step, usage: response.usage ?? emptyUsage(), finishReason });
-  return { message: response.message };
+  const finish = stamp.event({ type: 'model-finish', step, usage: response.usage ?? emptyUsage(), finishReason });
+  await loop.emit(withStepMessage(finish, response.message));
+  return response.message;
+}
+
+async function announceRetries(loop: Loop, step: number, notices: ModelRetryNotice[]): Promise<void> {
+  for (const notice of notices) {
+    await send(loop, {
+      type: 'model-retry',
+      step,
+      attempt: notice.attempt,
+      delayMs: notice.delayMs,
+      error: notice.error,
+    });
+  }
+}
+
+/**
+ * Hands the chunks of one model call to `onChunk`: straight from the model actor when the model is
+ * one a runtime handed out, else by iterating its stream.
+ */
+async function consumeModel(
+  model: LanguageModel,
+  call: { request: ModelRequest; options: ModelCallOptions },
+  onChunk: (chunk: ModelChunk) => Promise<void> | undefined,
+): Promise<void> {
+  const { request, options: callOptions } = call;
+  const actor = modelActorOf(model);
+  if (actor !== undefined) return actor.consume(request, callOptions, onChunk);
+  for await (const chunk of model.stream(request, callOptions)) {
+    const wait = onChunk(chunk);
+    if (wait !== undefined) await wait;
+  }
 }
 
 async function dispatchCalls(context: LoopContext, invocation: Invocation, calls: ToolCall[]): Promise<ToolOutcome[]> {
   if (calls.length === 0) return [];
-  return context.tools.dispatch(calls, {
+  const outcomes = await context.tools.dispatch(calls, {
     sessionId: invocation.sessionId,
     state: invocation.state,
     signal: invocation.signal,
   });
+  // Model calls made inside tools (an agent run as a tool) count towards the turn.
+  for (const outcome of outcomes) if (outcome.usage !== undefined) reportUsage(invocation, outcome.usage);
+  return outcomes;
 }
 
 function toolResultPayload(message: ToolMessage): AgentEventPayload {

@@ -38,6 +38,16 @@ export interface ModelActorOptions {
   rateLimit?: ModelRateLimit;
 }
 
+/** The actor behind each model it hands out, so an agent can take the direct path. */
+const actorsByModel = new WeakMap<LanguageModel, ModelActor>();
+
+/** The model actor `model` was handed out by, if any. */
+export function modelActorOf(model: LanguageModel): ModelActor | undefined {
+  return actorsByModel.get(model);
+}
+
+const noOptions = Object.freeze({});
+
 interface SlotWaiter {
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -83,6 +93,7 @@ export class ModelActor {
       modelId: upstream.modelId,
       stream: (request, streamOptions) => this.stream(request, streamOptions),
     };
+    actorsByModel.set(this.model, this);
   }
 
   /** Calls streaming right now, calls waiting for a slot, and the most that ever streamed at once. */
@@ -90,13 +101,52 @@ export class ModelActor {
     return { active: this.active, waiting: this.waiters.length, peak: this.peak };
   }
 
+  /**
+   * Streams one call into `onChunk`, with the same limits, retries and `onRetry` notices as the
+   * model's `stream`, without an async-iterator layer of its own: each upstream chunk is handed
+   * straight to the caller, and a promise returned by `onChunk` (a full event buffer) is awaited
+   * before the next chunk is read. An error thrown by `onChunk` ends the call and is never retried.
+   */
+  async consume(
+    request: ModelRequest,
+    callOptions: ModelCallOptions,
+    onChunk: (chunk: ModelChunk) => Promise<void> | undefined,
+  ): Promise<void> {
+    const signal = callOptions.signal;
+    const upstreamOptions = signal ? { signal } : noOptions;
+    for (let retry = 0; ; retry++) {
+      const admitted = this.admit(request, signal);
+      const estimated = typeof admitted === 'number' ? admitted : await admitted;
+      let yielded = false;
+      let callerFailed = false;
+      let delayMs = 0;
+      let usedTokens: number | undefined;
+      try {
+        for await (const chunk of this.options.model.stream(request, upstreamOptions)) {
+          if (chunk.type === 'usage') usedTokens = chunk.usage.inputTokens + chunk.usage.outputTokens;
+          yielded = true;
+          callerFailed = true;
+          const wait = onChunk(chunk);
+          if (wait !== undefined) await wait;
+          callerFailed = false;
+        }
+        return;
+      } catch (error) {
+        if (callerFailed) throw error;
+        delayMs = this.retryDelay({ error, retry, signal, afterOutput: yielded, callOptions });
+      } finally {
+        this.release(estimated, usedTokens);
+      }
+      // The slot is free while we wait, so other sessions keep using the model.
+      await sleep(this.options.clock, delayMs, signal);
+    }
+  }
+
   private async *stream(request: ModelRequest, callOptions: ModelCallOptions = {}): AsyncGenerator<ModelChunk> {
     const signal = callOptions.signal;
-    const upstreamOptions = signal ? { signal } : {};
+    const upstreamOptions = signal ? { signal } : noOptions;
     for (let retry = 0; ; retry++) {
-      const estimated = this.estimate(request);
-      if (this.limiter) await this.limiter.acquire(estimated, signal);
-      await this.acquireSlot(signal);
+      const estimated = await this.admit(request, signal);
       let yielded = false;
       let delayMs = 0;
       let usedTokens: number | undefined;
@@ -108,16 +158,59 @@ export class ModelActor {
         }
         return;
       } catch (error) {
-        if (signal?.aborted || !isRetryable(error) || retry >= this.policy.maxRetries) throw error;
-        delayMs = this.policy.delayMs(retry, error);
-        callOptions.onRetry?.({ attempt: retry + 1, delayMs, error: toErrorInfo(error), afterOutput: yielded });
+        delayMs = this.retryDelay({ error, retry, signal, afterOutput: yielded, callOptions });
       } finally {
-        this.releaseSlot();
-        if (this.limiter && usedTokens !== undefined) this.limiter.settle(estimated, usedTokens);
+        this.release(estimated, usedTokens);
       }
-      // The slot is free while we wait, so other sessions keep using the model.
       await sleep(this.options.clock, delayMs, signal);
     }
+  }
+
+  /**
+   * Waits for the rate limit and a slot; returns the tokens charged up front. Without a rate limit
+   * and with a free slot it answers at once, without a promise.
+   */
+  private admit(request: ModelRequest, signal: AbortSignal | undefined): number | Promise<number> {
+    if (this.limiter === undefined && this.active < this.concurrency && this.waiters.length === 0 && !signal?.aborted) {
+      this.take();
+      return 0;
+    }
+    return this.admitLater(request, signal);
+  }
+
+  private async admitLater(request: ModelRequest, signal: AbortSignal | undefined): Promise<number> {
+    let estimated = 0;
+    if (this.limiter) {
+      estimated = this.estimate(request);
+      await this.limiter.acquire(estimated, signal);
+    }
+    await this.acquireSlot(signal);
+    return estimated;
+  }
+
+  private release(estimated: number, usedTokens: number | undefined): void {
+    this.releaseSlot();
+    if (this.limiter && usedTokens !== undefined) this.limiter.settle(estimated, usedTokens);
+  }
+
+  /** The wait before the next attempt; rethrows `error` when it must not be retried. */
+  private retryDelay(attempt: {
+    error: unknown;
+    retry: number;
+    signal: AbortSignal | undefined;
+    afterOutput: boolean;
+    callOptions: ModelCallOptions;
+  }): number {
+    const { error, retry } = attempt;
+    if (attempt.signal?.aborted || !isRetryable(error) || retry >= this.policy.maxRetries) throw error;
+    const delayMs = this.policy.delayMs(retry, error);
+    attempt.callOptions.onRetry?.({
+      attempt: retry + 1,
+      delayMs,
+      error: toErrorInfo(error),
+      afterOutput: attempt.afterOutput,
+    });
+    return delayMs;
   }
 
   private acquireSlot(signal: AbortSignal | undefined): Promise<void> {

@@ -17,7 +17,9 @@ import {
 } from '@troupe/core';
 import { fakeTool, manualClock, type ScriptStep, scriptedModel, textReply, toolCallReply } from '@troupe/core/testing';
 import { memoryStore } from '@troupe/store-memory';
+import { defineTool } from '@troupe/tool';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { llmAgent } from './llm-agent.ts';
 import { createRuntime, type RuntimeOptions } from './runtime.ts';
 
@@ -163,6 +165,36 @@ describe('createRuntime: turns and events', () => {
     expect(store.saves).toHaveLength(1);
     expect(store.saves[0]?.state).toEqual({ notes: ['milk'] });
     expect(store.saves[0]?.history.map((message) => message.role)).toEqual(['user', 'assistant', 'tool', 'assistant']);
+    await runtime.stop();
+  });
+
+  it('adds the usage tools report (an agent run as a tool) to the turn total', async () => {
+    const research = defineTool({
+      name: 'research',
+      description: 'Asks a nested agent.',
+      input: z.object({ topic: z.string() }),
+      execute: ({ topic }, context) => {
+        context.reportUsage?.({ inputTokens: 100, outputTokens: 40 });
+        return `notes on ${topic}`;
+      },
+    });
+    const model = scriptedModel([
+      toolCallReply([{ name: 'research', arguments: { topic: 'tides' } }], {
+        usage: { inputTokens: 10, outputTokens: 5 },
+      }),
+      textReply('Done.', { usage: { inputTokens: 20, outputTokens: 2 } }),
+    ]);
+    const runtime = await createRuntime({
+      model,
+      clock: manualClock(),
+      agent: (routed) => llmAgent({ model: routed, name: 'assistant', tools: [research] }),
+    });
+    const events = await collect(runtime.run('s', 'look it up'));
+    const complete = events.at(-1);
+    expect(complete?.type === 'turn-complete' && complete.usage).toEqual({ inputTokens: 130, outputTokens: 47 });
+    model.push(textReply('Again.', { usage: { inputTokens: 1, outputTokens: 1 } }));
+    const next = await runtime.send('s', 'and now?');
+    expect(next.usage).toEqual({ inputTokens: 1, outputTokens: 1 });
     await runtime.stop();
   });
 

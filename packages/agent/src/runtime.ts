@@ -16,9 +16,9 @@ import {
 } from '@troupe/core';
 import { memoryStore } from '@troupe/store-memory';
 import type { ApprovalDecisions } from './approvals.ts';
+import { IdleSessions } from './idle-sessions.ts';
 import { ModelActor, type ModelRateLimit } from './model-actor.ts';
-import { Session } from './session.ts';
-import { SessionActor, type SessionMessage } from './session-actor.ts';
+import { Session, type SessionMessage } from './session.ts';
 import { Turn, type TurnRequest, type TurnResult } from './turn.ts';
 
 /** Named models a session or a single turn can be routed to; `default` is required. */
@@ -82,15 +82,6 @@ export interface Runtime {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-interface SessionEntry {
-  ref: ActorRef<SessionMessage>;
-  session: Session;
-  /** Accepted turns not finished yet (the running one included). */
-  inFlight: number;
-  /** Route changes not finished yet. */
-  routeChanges: number;
-}
-
 /**
  * Creates a runtime: one actor per session orders its turns and commits each in one save; one
  * model actor per model shares concurrency and rate limits and retries provider errors.
@@ -134,40 +125,39 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
   agentFor('default');
 
-  const sessions = new Map<string, SessionEntry>();
+  const sessions = new Map<string, Session>();
   const turns = new Set<Turn>();
-  let generation = 0;
   let stopping: Promise<void> | undefined;
 
-  const actorHost = {
-    passivateAfterMs,
-    isIdle: (sessionId: string) => {
-      const entry = sessions.get(sessionId);
-      return entry === undefined || (entry.inFlight === 0 && entry.routeChanges === 0);
-    },
-    passivate: (sessionId: string) => {
-      sessions.delete(sessionId);
-    },
+  // Idle sessions passivate: their actor stops and the session is forgotten; the next call starts a
+  // new one that loads from the store. The session left the map first, so nothing reaches the old actor.
+  const idle = new IdleSessions<Session>(clock, passivateAfterMs, (session) => {
+    if (sessions.get(session.sessionId) === session) sessions.delete(session.sessionId);
+    void session.ref?.stop();
+  });
+  const sessionHost = { store, clock, agentFor };
+  const settleOne = (session: Session) => {
+    if (session.isIdle) idle.add(session);
   };
-  const sessionHost = { store, now: () => clock.now(), agentFor };
 
-  const entryFor = (sessionId: string): SessionEntry => {
-    let entry = sessions.get(sessionId);
-    if (!entry) {
-      const session = new Session(sessionId, sessionHost);
-      // Turns never throw out of the actor (they fail through their stream), so a failure here is a
-      // bug worth surviving: keep the session's mailbox going.
-      const ref = system.spawn(() => new SessionActor(session, actorHost), {
-        name: `troupe-session-${++generation}`,
-        supervision: { strategy: 'resume' },
-      });
-      entry = { ref, session, inFlight: 0, routeChanges: 0 };
-      sessions.set(sessionId, entry);
+  const sessionFor = (sessionId: string): Session => {
+    let session = sessions.get(sessionId);
+    if (!session) {
+      const created = new Session(sessionId, sessionHost);
+      // Turns never throw out of the actor (they fail through their stream), so the default
+      // supervision never restarts it; were it to, the factory hands back the same session.
+      created.ref = system.spawn<SessionMessage>(() => created);
+      session = created;
+      sessions.set(sessionId, session);
     }
-    return entry;
+    return session;
   };
 
-  const admit = (sessionId: string, request: TurnRequest, runOptions: RunOptions): Turn | Error => {
+  const admit = (
+    sessionId: string,
+    request: TurnRequest,
+    runOptions: RunOptions & { drain?: boolean },
+  ): Turn | Error => {
     if (stopping) return new RuntimeStoppedError('The runtime is stopping and accepts no new turns.');
     const problem = checkSessionId(sessionId) ?? checkRoute(request.route, routeModels);
     if (problem) return problem;
@@ -177,8 +167,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         cause: runOptions.signal.reason,
       });
     }
-    const entry = entryFor(sessionId);
-    if (entry.inFlight > stashBound) {
+    const session = sessionFor(sessionId);
+    if (session.inFlight > stashBound) {
       return new SessionBacklogFullError(
         `Session "${sessionId}" already has a running turn and ${stashBound} waiting (stashBound).`,
         { sessionId, limit: stashBound },
@@ -192,14 +182,17 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       bufferSize: eventBufferSize,
       clock,
       signal: runOptions.signal,
+      drain: runOptions.drain === true,
       onSettled: (settled) => {
         turns.delete(settled);
-        entry.inFlight--;
+        session.inFlight--;
+        settleOne(session);
       },
     });
-    entry.inFlight++;
+    session.inFlight++;
+    idle.remove(session);
     turns.add(turn);
-    entry.ref.tell({ type: 'turn', turn });
+    (session.ref as ActorRef<SessionMessage>).tell({ type: 'turn', turn });
     return turn;
   };
 
@@ -225,12 +218,13 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     async send(sessionId, input, runOptions = {}) {
       const message = toUserMessage(input);
       if (message instanceof Error) throw message;
-      const admitted = admit(sessionId, { kind: 'run', input: message, route: runOptions.model }, runOptions);
+      const request: TurnRequest = { kind: 'run', input: message, route: runOptions.model };
+      // Nobody reads the events of `send`, so the turn does not buffer them; it commits the same.
+      const admitted = admit(sessionId, request, { signal: runOptions.signal, drain: true });
       if (!(admitted instanceof Turn)) throw admitted;
-      for await (const _event of admitted.channel) {
-        // Drained for the result; backpressure keeps memory bounded.
-      }
-      return admitted.result as TurnResult;
+      await admitted.finished;
+      if (admitted.result === undefined) throw admitted.error;
+      return admitted.result;
     },
     resume(sessionId, decisions, runOptions = {}) {
       if (decisions === null || typeof decisions !== 'object') {
@@ -242,14 +236,16 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (stopping) throw new RuntimeStoppedError('The runtime is stopping and accepts no route changes.');
       const problem = checkSessionId(sessionId) ?? checkRoute(route, routeModels);
       if (problem) throw problem;
-      const entry = entryFor(sessionId);
-      entry.routeChanges++;
+      const session = sessionFor(sessionId);
+      session.routeChanges++;
+      idle.remove(session);
       try {
         await new Promise<number>((resolve, reject) => {
-          entry.ref.tell({ type: 'set-route', route, resolve, reject });
+          (session.ref as ActorRef<SessionMessage>).tell({ type: 'set-route', route, resolve, reject });
         });
       } finally {
-        entry.routeChanges--;
+        session.routeChanges--;
+        settleOne(session);
       }
     },
     stop(stopOptions = {}) {
@@ -267,8 +263,9 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           for (const turn of turns) turn.abort(turn.abortError(reason));
           await all;
         }
-        const refs = [...sessions.values()].map((entry) => entry.ref);
+        const refs = [...sessions.values()].map((session) => session.ref as ActorRef<SessionMessage>);
         sessions.clear();
+        idle.clear();
         await Promise.all(refs.map((ref) => ref.stop()));
         if (ownSystem) await system.stop();
         if (ownStore) await store.close();

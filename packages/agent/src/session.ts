@@ -1,48 +1,78 @@
+import type { Actor, ActorContext, ActorRef } from '@troupe/actor';
 import {
   type Agent,
   type AgentEvent,
+  type Clock,
   ConcurrentWriteError,
   InvalidArgumentError,
-  type Invocation,
   type Message,
-  type SessionSnapshot,
   type SessionStore,
   TurnAbortedError,
   type UserMessage,
 } from '@troupe/core';
 import { deniedResultText, pendingToolCalls, type ResumeInvocation } from './approvals.ts';
+import { emitEvents, isEmittingAgent } from './emitted-events.ts';
+import type { IdleMember } from './idle-sessions.ts';
 import { TurnState } from './session-state.ts';
 import type { Turn } from './turn.ts';
 import { TurnTranscript } from './turn-transcript.ts';
+import { reportTurnUsage, type UsageReportingInvocation } from './turn-usage.ts';
 
 /** The state key under which a session's persisted route is stored. */
 export const routeStateKey = 'troupe.route';
 
+/** What a session actor is told. */
+export type SessionMessage =
+  | { type: 'turn'; turn: Turn }
+  | { type: 'set-route'; route: string; resolve: (version: number) => void; reject: (error: unknown) => void };
+
 /** What a session needs from its runtime. */
 export interface SessionHost {
   readonly store: SessionStore;
-  now(): number;
+  readonly clock: Clock;
   /** The agent serving `route` (validated at admission). */
   agentFor(route: string): Agent;
 }
 
+/** The state of a session that never saved any; shared, and never mutated (commits build new objects). */
+const noState: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /**
- * The in-memory side of one session: the committed snapshot (loaded lazily from the store) and the
- * turn procedure. Its owner — the session actor — calls it one message at a time, which is what
- * orders the turns. Nothing here mutates the committed snapshot until the store accepted the save,
- * so a failed turn needs no undo.
+ * One session: the actor that orders its turns (its mailbox hands it one message at a time, across
+ * the awaits inside a turn), its committed history, state and version (loaded lazily from the
+ * store), and the runtime's bookkeeping of it. It is all one object because an idle session is what
+ * a runtime holds most of: a few fields here and the actor's cell are all it costs besides its
+ * history. Nothing here changes the committed fields until the store accepted the save, so a failed
+ * turn needs no undo.
  */
-export class Session {
-  private snapshot: SessionSnapshot | undefined;
+export class Session implements Actor<SessionMessage>, IdleMember {
+  /** The session's actor (set by the runtime right after spawning it). */
+  ref: ActorRef<SessionMessage> | undefined;
+  /** Accepted turns not finished yet (the running one included). */
+  inFlight = 0;
+  /** Route changes not finished yet. */
+  routeChanges = 0;
+  idleSince = 0;
+  idlePrevious: IdleMember | undefined;
+  idleNext: IdleMember | undefined;
+  idleListed = false;
+  /** Committed history; undefined until loaded from the store. */
+  private history: Message[] | undefined;
+  private state: Readonly<Record<string, unknown>> = noState;
+  private version = 0;
 
   constructor(
     readonly sessionId: string,
     private readonly host: SessionHost,
   ) {}
 
-  /** The committed snapshot, once loaded. */
-  get committed(): SessionSnapshot | undefined {
-    return this.snapshot;
+  /** True when no turn or route change is outstanding: the session may passivate. */
+  get isIdle(): boolean {
+    return this.inFlight === 0 && this.routeChanges === 0;
+  }
+
+  receive(_context: ActorContext<SessionMessage>, message: SessionMessage): Promise<void> {
+    return message.type === 'turn' ? this.runTurn(message.turn) : this.changeRoute(message);
   }
 
   /** Runs one accepted turn to its end; never throws (failures go to the turn's consumer). */
@@ -50,91 +80,120 @@ export class Session {
     if (!turn.start()) return;
     const signal = turn.controller.signal;
     try {
-      const snapshot = await this.load();
+      const history = this.history ?? (await this.load());
       if (signal.aborted) throw turn.abortError(signal.reason);
-      const route = turn.request.route ?? (snapshot.state[routeStateKey] as string | undefined) ?? 'default';
+      const committedState = this.state;
+      const version = this.version;
+      const route = turn.request.route ?? (committedState[routeStateKey] as string | undefined) ?? 'default';
       const agent = this.host.agentFor(route);
-      const history = snapshot.history;
-      const state = new TurnState(snapshot.state);
+      const state = new TurnState(committedState);
       const pending = pendingToolCalls(history);
-      let invocationHistory: Message[] = history;
       let prefix: Message[];
       let input: UserMessage;
-      const base = { sessionId: this.sessionId, turnId: turn.id, state, signal };
-      let invocation: Invocation | ResumeInvocation;
+      let invocation: UsageReportingInvocation;
       if (turn.request.kind === 'run') {
         input = turn.request.input;
-        // A new message while calls await approval refuses them, so the history stays valid for providers.
-        const refused: Message[] = pending.map((call) => ({
-          role: 'tool',
-          toolCallId: call.id,
-          toolName: call.name,
-          content: deniedResultText,
-          isError: true,
-        }));
-        if (refused.length > 0) invocationHistory = history.concat(refused);
-        prefix = [...refused, input];
-        invocation = { ...base, input, history: invocationHistory };
+        let invocationHistory = history;
+        prefix = [input];
+        if (pending.length > 0) {
+          // A new message while calls await approval refuses them, so the history stays valid for providers.
+          const refused: Message[] = pending.map((call) => ({
+            role: 'tool',
+            toolCallId: call.id,
+            toolName: call.name,
+            content: deniedResultText,
+            isError: true,
+          }));
+          invocationHistory = history.concat(refused);
+          prefix = [...refused, input];
+        }
+        invocation = { sessionId: this.sessionId, turnId: turn.id, state, signal, input, history: invocationHistory };
       } else {
         const approvals = turn.request.approvals;
         checkApprovals(this.sessionId, pending, approvals);
         input = lastUserMessage(history);
         prefix = [];
-        invocation = { ...base, input, history, approvals };
+        const resume: ResumeInvocation = {
+          sessionId: this.sessionId,
+          turnId: turn.id,
+          state,
+          signal,
+          input,
+          history,
+          approvals,
+        };
+        invocation = resume;
       }
-      const stamp = turn.stamper();
       const transcript = new TurnTranscript(agent.name, prefix);
-      const channel = turn.channel;
-      await push(turn, stamp({ type: 'turn-start', input }));
-      for await (const event of agent.run(invocation) as AsyncIterable<AgentEvent>) {
+      invocation[reportTurnUsage] = (usage) => transcript.addUsage(usage);
+      const started = turn.emit(turn.event({ type: 'turn-start', input }));
+      if (started) await started;
+      const sink = (event: AgentEvent): Promise<void> | undefined => {
+        if (turn.aborted) throw turn.abortError(signal.reason);
         event.seq = turn.nextSeq();
         transcript.add(event);
-        const wait = channel.push(event);
-        if (wait) await wait;
-        if (signal.aborted) break;
+        return turn.emit(event);
+      };
+      if (isEmittingAgent(agent)) {
+        await agent[emitEvents](invocation, sink);
+      } else {
+        for await (const event of agent.run(invocation) as AsyncIterable<AgentEvent>) {
+          const wait = sink(event);
+          if (wait) await wait;
+          if (signal.aborted) break;
+        }
       }
       if (signal.aborted) throw turn.abortError(signal.reason);
-      const nextState = state.unchanged ? snapshot.state : state.applyTo(snapshot.state);
+      const nextState = state.unchanged ? committedState : state.applyTo(committedState);
       const nextHistory = history.concat(transcript.messages);
       const saved = await this.host.store.save({
         sessionId: this.sessionId,
         history: nextHistory,
         state: nextState,
-        version: snapshot.version,
-        updatedAt: this.host.now(),
+        version,
+        updatedAt: this.host.clock.now(),
       });
-      this.snapshot = {
-        sessionId: this.sessionId,
-        history: nextHistory,
-        state: nextState,
-        version: saved.version,
-        updatedAt: saved.updatedAt,
-      };
-      turn.channel.push(
-        stamp({ type: 'turn-complete', status: transcript.status, usage: transcript.usage, version: saved.version }),
-      );
-      turn.result = {
+      this.history = nextHistory;
+      this.state = nextState;
+      this.version = saved.version;
+      const usage = transcript.usage;
+      turn.emit(turn.event({ type: 'turn-complete', status: transcript.status, usage, version: saved.version }));
+      turn.complete({
         message: transcript.finalMessage ?? { role: 'assistant', content: [] },
         status: transcript.status,
-        usage: transcript.usage,
+        usage,
         version: saved.version,
-      };
-      turn.complete();
+      });
     } catch (error) {
       let failure = error;
       if (signal.aborted && !TurnAbortedError.isInstance(error)) failure = turn.abortError(signal.reason);
       if (ConcurrentWriteError.isInstance(error)) await this.reload();
-      turn.fail(failure, { emit: true });
+      turn.fail(failure);
+    }
+  }
+
+  private async changeRoute(message: Extract<SessionMessage, { type: 'set-route' }>): Promise<void> {
+    try {
+      message.resolve(await this.setRoute(message.route));
+    } catch (error) {
+      message.reject(error);
     }
   }
 
   /** Persists `route` as the session's model route (one save). */
-  async setRoute(route: string): Promise<number> {
-    const snapshot = await this.load();
-    const state = { ...snapshot.state, [routeStateKey]: route };
+  private async setRoute(route: string): Promise<number> {
+    const history = this.history ?? (await this.load());
+    const state = { ...this.state, [routeStateKey]: route };
     try {
-      const saved = await this.host.store.save({ ...snapshot, state, updatedAt: this.host.now() });
-      this.snapshot = { ...snapshot, state, version: saved.version, updatedAt: saved.updatedAt };
+      const saved = await this.host.store.save({
+        sessionId: this.sessionId,
+        history,
+        state,
+        version: this.version,
+        updatedAt: this.host.clock.now(),
+      });
+      this.state = state;
+      this.version = saved.version;
       return saved.version;
     } catch (error) {
       if (ConcurrentWriteError.isInstance(error)) await this.reload();
@@ -142,27 +201,24 @@ export class Session {
     }
   }
 
-  private async load(): Promise<SessionSnapshot> {
-    if (this.snapshot) return this.snapshot;
+  private async load(): Promise<Message[]> {
     const stored = await this.host.store.load(this.sessionId);
-    this.snapshot = stored ?? { sessionId: this.sessionId, history: [], state: {}, version: 0, updatedAt: 0 };
-    return this.snapshot;
+    const history = stored?.history ?? [];
+    this.state = stored?.state ?? noState;
+    this.version = stored?.version ?? 0;
+    this.history = history;
+    return history;
   }
 
   private async reload(): Promise<void> {
-    this.snapshot = undefined;
+    this.history = undefined;
     try {
       await this.load();
     } catch {
       // The next turn loads again.
-      this.snapshot = undefined;
+      this.history = undefined;
     }
   }
-}
-
-async function push(turn: Turn, event: AgentEvent): Promise<void> {
-  const wait = turn.channel.push(event);
-  if (wait) await wait;
 }
 
 function lastUserMessage(history: readonly Message[]): UserMessage {

@@ -4,10 +4,11 @@ import {
   addUsage,
   emptyUsage,
   type Message,
-  ModelResponseBuilder,
   type TurnStatus,
   type Usage,
 } from '@troupe/core';
+import { StepBuilder } from './step-builder.ts';
+import { stepMessageOf } from './step-message.ts';
 
 /**
  * Rebuilds the messages a turn adds to the session from the events its agent emitted — exactly
@@ -19,13 +20,15 @@ import {
 export class TurnTranscript {
   /** The messages to commit, in order. */
   readonly messages: Message[] = [];
-  /** Usage of every model call of the turn, nested agents included. */
+  /** Usage of every model call of the turn: nested agents and tools included. */
   usage: Usage = emptyUsage();
   /** The last `message` event of the agent. */
   finalMessage: AssistantMessage | undefined;
   /** True once the agent asked for approval. */
   awaitingApproval = false;
-  private step: ModelResponseBuilder | undefined;
+  private step: StepBuilder | undefined;
+  /** True while the agent's current step will hand its message over with `model-finish`. */
+  private handedOver = false;
   private lastStepIndex = -1;
 
   constructor(
@@ -40,15 +43,21 @@ export class TurnTranscript {
     return this.awaitingApproval ? 'awaiting-approval' : 'completed';
   }
 
+  /** Adds usage spent outside the agent's model calls (inside tools) to the turn's total. */
+  addUsage(usage: Usage): void {
+    this.usage = addUsage(this.usage, usage);
+  }
+
   add(event: AgentEvent): void {
     if (event.type === 'model-finish') this.usage = addUsage(this.usage, event.usage);
     if (event.author !== this.author) return;
     switch (event.type) {
       case 'model-start':
-        this.step = new ModelResponseBuilder();
+        this.handedOver = stepMessageOf(event) === true;
+        this.step = this.handedOver ? undefined : new StepBuilder();
         break;
       case 'model-retry':
-        this.step = new ModelResponseBuilder();
+        if (!this.handedOver) this.step = new StepBuilder();
         break;
       case 'text-delta':
         this.step?.add(event);
@@ -63,13 +72,19 @@ export class TurnTranscript {
       case 'tool-call':
         this.step?.add(event);
         break;
-      case 'model-finish':
-        if (this.step) {
+      case 'model-finish': {
+        const handed = stepMessageOf(event);
+        if (handed !== undefined && handed !== true) {
+          this.messages.push(handed);
+          this.lastStepIndex = this.messages.length - 1;
+          this.handedOver = false;
+        } else if (this.step) {
           this.messages.push(this.step.build().message);
           this.lastStepIndex = this.messages.length - 1;
           this.step = undefined;
         }
         break;
+      }
       case 'tool-result': {
         const message: Message = {
           role: 'tool',

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   type AgentEvent,
+  type AgentEventPayload,
   type AssistantMessage,
   type Clock,
-  eventStamper,
   type TroupeError,
   TurnAbortedError,
   type TurnStatus,
@@ -42,6 +42,11 @@ export interface TurnOptions {
   bufferSize: number;
   clock: Clock;
   signal: AbortSignal | undefined;
+  /**
+   * True when nobody reads the events (`send`): they are still built and committed, but not
+   * buffered, and the outcome is read from `result` / `error` once `finished` settles.
+   */
+  drain: boolean;
   /** Called once when the turn leaves the session's backlog or finishes. */
   onSettled: (turn: Turn) => void;
 }
@@ -58,33 +63,49 @@ export class Turn {
   readonly request: TurnRequest;
   readonly controller = new AbortController();
   readonly channel: EventChannel<AgentEvent>;
+  readonly drain: boolean;
   phase: TurnPhase = 'queued';
+  /** True once aborted (the controller's signal fired); a plain field, read once per event. */
+  aborted = false;
   /** Set when the turn committed: what `send` returns. */
   result: TurnResult | undefined;
-  /** Resolves when the turn is over, whichever way. */
-  readonly finished: Promise<void>;
-  private resolveFinished!: () => void;
+  /** Set when the turn failed: what `send` rejects with. */
+  error: unknown;
+  private finishedPromise: Promise<void> | undefined;
+  private resolveFinished: (() => void) | undefined;
   private readonly clock: Clock;
   private readonly onSettled: (turn: Turn) => void;
   private readonly callerSignal: AbortSignal | undefined;
-  private readonly onCallerAbort = () => this.abort(this.abortError(this.callerSignal?.reason));
+  private readonly onCallerAbort: (() => void) | undefined;
   private seq = 0;
-  private stamp: ReturnType<typeof eventStamper> | undefined;
 
   constructor(options: TurnOptions) {
     this.sessionId = options.sessionId;
     this.author = options.author;
     this.request = options.request;
     this.clock = options.clock;
+    this.drain = options.drain;
     this.onSettled = options.onSettled;
-    this.callerSignal = options.signal;
-    this.finished = new Promise((resolve) => {
-      this.resolveFinished = resolve;
-    });
     this.channel = new EventChannel(options.bufferSize, () =>
       this.abort(this.abortError('the consumer stopped reading the events')),
     );
-    options.signal?.addEventListener('abort', this.onCallerAbort, { once: true });
+    const signal = options.signal;
+    if (signal) {
+      this.callerSignal = signal;
+      this.onCallerAbort = () => this.abort(this.abortError(signal.reason));
+      signal.addEventListener('abort', this.onCallerAbort, { once: true });
+    }
+  }
+
+  /** Resolves when the turn is over, whichever way. */
+  get finished(): Promise<void> {
+    if (this.finishedPromise === undefined) {
+      if (this.phase === 'done') return Promise.resolve();
+      this.finishedPromise = new Promise((resolve) => {
+        this.resolveFinished = resolve;
+      });
+    }
+    return this.finishedPromise;
   }
 
   /** The next `seq` of this turn's events; events from the agent are renumbered so seq stays strictly increasing. */
@@ -92,27 +113,33 @@ export class Turn {
     return this.seq++;
   }
 
-  /** Stamps a runtime event (turn-start, turn-complete, error) with this turn's identity. */
-  stamper(): ReturnType<typeof eventStamper> {
-    this.stamp ??= eventStamper({
-      invocation: { sessionId: this.sessionId, turnId: this.id },
-      author: this.author,
-      now: this.clock.now,
-    });
-    const stamp = this.stamp;
-    return (payload) => {
-      const event = stamp(payload);
-      event.seq = this.nextSeq();
-      return event;
-    };
+  /** A runtime event (turn-start, turn-complete, error) stamped with this turn's identity. */
+  event(payload: AgentEventPayload): AgentEvent {
+    return Object.assign(
+      {
+        type: payload.type,
+        sessionId: this.sessionId,
+        turnId: this.id,
+        author: this.author,
+        seq: this.seq++,
+        at: this.clock.now(),
+      },
+      payload,
+    ) as AgentEvent;
+  }
+
+  /** Hands an event to the consumer; a promise when the buffer is full and the turn must wait. */
+  emit(event: AgentEvent): Promise<void> | undefined {
+    return this.drain ? undefined : this.channel.push(event);
   }
 
   /** Aborts the turn: a queued turn fails and leaves the backlog; a running one is signalled. */
   abort(error: TroupeError): void {
-    if (this.phase === 'done' || this.controller.signal.aborted) return;
+    if (this.phase === 'done' || this.aborted) return;
+    this.aborted = true;
     this.controller.abort(error);
     this.channel.interrupt();
-    if (this.phase === 'queued') this.fail(error, { emit: true });
+    if (this.phase === 'queued') this.fail(error);
   }
 
   /** Marks the turn running; false when it was aborted while queued (the session skips it). */
@@ -123,16 +150,18 @@ export class Turn {
   }
 
   /** Ends the turn successfully; the channel ends after the buffered events. */
-  complete(): void {
+  complete(result: TurnResult): void {
     if (this.phase === 'done') return;
+    this.result = result;
     this.channel.close();
     this.settle();
   }
 
-  /** Ends the turn with `error`: an `error` event (when asked) and then the consumer's iterator throws. */
-  fail(error: unknown, options: { emit: boolean } = { emit: true }): void {
+  /** Ends the turn with `error`: an `error` event, and then the consumer's iterator throws. */
+  fail(error: unknown): void {
     if (this.phase === 'done') return;
-    if (options.emit) this.channel.push(this.stamper()({ type: 'error', error: toErrorInfo(error) }));
+    this.error = error;
+    if (!this.drain) this.channel.push(this.event({ type: 'error', error: toErrorInfo(error) }));
     this.channel.fail(error);
     this.settle();
   }
@@ -149,8 +178,8 @@ export class Turn {
 
   private settle(): void {
     this.phase = 'done';
-    this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
+    if (this.onCallerAbort) this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
     this.onSettled(this);
-    this.resolveFinished();
+    this.resolveFinished?.();
   }
 }
