@@ -2,7 +2,9 @@ import {
   type LanguageModel,
   type Message,
   ModelResponseBuilder,
+  type SessionSnapshot,
   type SessionStore,
+  type ToolCall,
   type ToolMessage,
   type ToolSpec,
 } from '@troupe/core';
@@ -15,6 +17,32 @@ export interface BareTool {
   /** The definition the model gets with every request (computed once, as a hand-written loop would). */
   spec: ToolSpec;
   execute(args: unknown): unknown;
+}
+
+/** Saves the turn's messages on top of the session as it was loaded. */
+function saveBare(
+  options: { store: SessionStore; sessionId: string },
+  turn: { previous: SessionSnapshot | undefined; messages: Message[] },
+): Promise<SessionSnapshot> {
+  return options.store.save({
+    sessionId: options.sessionId,
+    history: turn.messages,
+    state: turn.previous?.state ?? {},
+    version: turn.previous?.version ?? 0,
+    updatedAt: Date.now(),
+  });
+}
+
+async function runBareTool(tools: BareTool[], call: ToolCall): Promise<ToolMessage> {
+  const tool = tools.find((candidate) => candidate.name === call.name);
+  const parsed = tool?.schema.safeParse(call.arguments);
+  const result: ToolMessage = { role: 'tool', toolCallId: call.id, toolName: call.name, content: '' };
+  if (tool && parsed?.success) result.content = String(await tool.execute(parsed.data));
+  else {
+    result.content = 'Invalid arguments.';
+    result.isError = true;
+  }
+  return result;
 }
 
 /**
@@ -45,24 +73,29 @@ export async function bareTurn(options: {
     const { message, toolCalls } = builder.build();
     messages.push(message);
     if (toolCalls.length === 0) break;
-    for (const call of toolCalls) {
-      const tool = options.tools.find((candidate) => candidate.name === call.name);
-      const parsed = tool?.schema.safeParse(call.arguments);
-      const result: ToolMessage = { role: 'tool', toolCallId: call.id, toolName: call.name, content: '' };
-      if (tool && parsed?.success) result.content = String(await tool.execute(parsed.data));
-      else {
-        result.content = 'Invalid arguments.';
-        result.isError = true;
-      }
-      messages.push(result);
-    }
+    for (const call of toolCalls) messages.push(await runBareTool(options.tools, call));
   }
-  await options.store.save({
-    sessionId: options.sessionId,
-    history: messages,
-    state: previous?.state ?? {},
-    version: previous?.version ?? 0,
-    updatedAt: Date.now(),
-  });
+  await saveBare(options, { previous, messages });
   return messages;
+}
+
+/**
+ * The streaming form of {@link bareTurn}, as a hand-written streaming API would offer it: an async
+ * generator yielding each text delta to its consumer as it arrives, saving the session at the end.
+ */
+export async function* bareStream(options: {
+  model: LanguageModel;
+  store: SessionStore;
+  sessionId: string;
+  input: string;
+}): AsyncGenerator<string> {
+  const previous = await options.store.load(options.sessionId);
+  const messages: Message[] = [...(previous?.history ?? []), { role: 'user', content: options.input }];
+  const builder = new ModelResponseBuilder();
+  for await (const chunk of options.model.stream({ messages })) {
+    builder.add(chunk);
+    if (chunk.type === 'text-delta') yield chunk.text;
+  }
+  messages.push(builder.build().message);
+  await saveBare(options, { previous, messages });
 }

@@ -1,37 +1,23 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createRuntime, llmAgent } from '@troupe/agent';
 import {
-  type AgentEvent,
   ConcurrentWriteError,
   type LanguageModel,
   type ModelChunk,
   type SessionSnapshot,
   type SessionStore,
 } from '@troupe/core';
-import { manualClock, scriptedModel, textReply, toolCallReply } from '@troupe/core/testing';
+import { manualClock, scriptedModel } from '@troupe/core/testing';
 import { memoryStore } from '@troupe/store-memory';
 import { defineTool } from '@troupe/tool';
 import { z } from 'zod';
-import { bareTurn } from '../baselines/agent-bare-loop.ts';
+import { bareStream, bareTurn } from '../baselines/agent-bare-loop.ts';
 import { aiSdkTurn, langGraphTurn, openAiAgentsTurn } from '../baselines/agent-peers.ts';
+import { deltaModel, weatherModel } from '../baselines/replay-model.ts';
 import { type BenchContext, type BenchSuite, gc } from '../harness.ts';
 
 const input = z.object({ city: z.string() });
 const execute = ({ city }: { city: string }) => `18C in ${city}`;
-
-// One tool round trip per turn on a zero-latency scripted model: tool call, then a short answer.
-function roundTripModel() {
-  let call = 0;
-  return scriptedModel(
-    [
-      () =>
-        call++ % 2 === 0
-          ? toolCallReply([{ name: 'get_weather', arguments: { city: 'Lagos' } }])
-          : textReply('It is 18C.'),
-    ],
-    { whenExhausted: 'repeat-last' },
-  );
-}
 
 function deltaChunks(deltas: number, text = 'x'): ModelChunk[] {
   const chunks: ModelChunk[] = [];
@@ -39,10 +25,6 @@ function deltaChunks(deltas: number, text = 'x'): ModelChunk[] {
   chunks.push({ type: 'usage', usage: { inputTokens: 1, outputTokens: deltas } });
   chunks.push({ type: 'finish', reason: 'stop' });
   return chunks;
-}
-
-function deltaModel(deltas: number) {
-  return scriptedModel([deltaChunks(deltas)], { whenExhausted: 'repeat-last' });
 }
 
 /** A model that answers "ok" at once and records nothing (memory figures must not count a recorder). */
@@ -78,7 +60,7 @@ function referenceStore(): SessionStore {
   };
 }
 
-async function drain(stream: AsyncIterable<AgentEvent>): Promise<number> {
+async function drain(stream: AsyncIterable<unknown>): Promise<number> {
   let count = 0;
   for await (const _event of stream) count++;
   return count;
@@ -87,12 +69,13 @@ async function drain(stream: AsyncIterable<AgentEvent>): Promise<number> {
 async function perTurn(context: BenchContext): Promise<void> {
   const turns = context.quick ? 300 : 3_000;
   const weather = defineTool({ name: 'get_weather', description: 'Weather.', input, execute });
+  // One tool round trip per turn on a zero-latency model: a tool call, then a short answer.
   const runtime = await createRuntime({
-    model: roundTripModel(),
+    model: weatherModel(),
     agent: (model) => llmAgent({ model, name: 'bench', tools: [weather] }),
   });
   const store = memoryStore();
-  const model = roundTripModel();
+  const model = weatherModel();
   const spec = { name: weather.name, description: 'Weather.', inputSchema: weather.inputSchema };
   const tools = [
     { name: 'get_weather', schema: input, spec, execute: (args: unknown) => execute(args as { city: string }) },
@@ -143,7 +126,7 @@ async function streaming(context: BenchContext): Promise<void> {
   let session = 0;
   const options = { iterations: context.quick ? 5 : 20, samples: 5, warmup: 2 };
   const bare = await context.timePerOpAsync(
-    () => bareTurn({ model: bareModel, tools: [], store, sessionId: `b${session++}`, input: 'go', onDelta: () => {} }),
+    () => drain(bareStream({ model: bareModel, store, sessionId: `b${session++}`, input: 'go' })),
     options,
   );
   const troupe = await context.timePerOpAsync(() => drain(runtime.run(`s${session++}`, 'go')), options);
@@ -152,7 +135,7 @@ async function streaming(context: BenchContext): Promise<void> {
     name: `streaming, per delta (${deltas} deltas)`,
     value: troupe / deltas,
     unit: 'ns',
-    baseline: { name: 'bare loop over the model stream', value: bare / deltas },
+    baseline: { name: 'bare async generator yielding each delta', value: bare / deltas },
     target: { max: 1.5 },
   });
 
@@ -186,10 +169,7 @@ async function longStream(context: BenchContext): Promise<void> {
   const large = context.quick ? 50_000 : 100_000;
   const deltaText = 'abcdefgh';
   const runtime = await createRuntime({
-    model: {
-      default: scriptedModel([deltaChunks(small, deltaText)], { whenExhausted: 'repeat-last' }),
-      large: scriptedModel([deltaChunks(large, deltaText)], { whenExhausted: 'repeat-last' }),
-    },
+    model: { default: deltaModel(small, deltaText), large: deltaModel(large, deltaText) },
     agent: (model) => llmAgent({ model, name: 'bench' }),
     store: referenceStore(),
   });

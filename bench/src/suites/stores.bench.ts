@@ -22,18 +22,37 @@ function sessionOf(sessionId: string): SessionSnapshot {
 }
 
 type Writer = (snapshot: SessionSnapshot) => Promise<unknown>;
+type Side = 'store' | 'raw';
 
-/** Awaited saves one after another on one session; per-save latencies in microseconds. */
-async function awaitedLatencies(write: Writer, sessionId: string, count: number): Promise<number[]> {
-  let snapshot = sessionOf(sessionId);
-  const latencies: number[] = [];
-  for (let index = 0; index < count; index++) {
-    const start = performance.now();
-    await write(snapshot);
-    latencies.push((performance.now() - start) * 1000);
-    snapshot = { ...snapshot, version: snapshot.version + 1 };
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
+}
+
+/**
+ * p50 latency in microseconds of awaited saves, one after another on one session per side. The
+ * store's and the baseline's saves take turns (which goes first alternates), so both see the same
+ * disk, server and machine load; the first `warmup` saves of each are not counted.
+ */
+async function awaitedLatencies(
+  writers: Record<Side, Writer>,
+  options: { sessionId: string; count: number; warmup: number },
+): Promise<Record<Side, number>> {
+  const snapshots: Record<Side, SessionSnapshot> = {
+    store: sessionOf(options.sessionId),
+    raw: sessionOf(options.sessionId),
+  };
+  const latencies: Record<Side, number[]> = { store: [], raw: [] };
+  for (let index = 0; index < options.warmup + options.count; index++) {
+    for (const side of index % 2 === 0 ? (['raw', 'store'] as const) : (['store', 'raw'] as const)) {
+      const snapshot = snapshots[side];
+      const start = performance.now();
+      await writers[side](snapshot);
+      if (index >= options.warmup) latencies[side].push((performance.now() - start) * 1000);
+      snapshots[side] = { ...snapshot, version: snapshot.version + 1 };
+    }
   }
-  return latencies;
+  return { store: percentile(latencies.store, 0.5), raw: percentile(latencies.raw, 0.5) };
 }
 
 /** Saves per second with `inFlight` writers, each saving its own session `perWriter` times. */
@@ -54,20 +73,20 @@ async function throughput(
   return (options.inFlight * options.perWriter) / ((performance.now() - start) / 1000);
 }
 
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
-}
-
-/** Runs store and baseline alternately `rounds` times and keeps the median figure of each. */
+/**
+ * Runs store and baseline alternately (which goes first alternates) `rounds` times after one
+ * uncounted warm-up round of each, and keeps the median figure of each.
+ */
 async function alternate(
   rounds: number,
-  measure: (side: 'store' | 'raw', round: number) => Promise<number>,
-): Promise<{ store: number; raw: number }> {
-  const figures = { store: [] as number[], raw: [] as number[] };
-  for (let round = 0; round < rounds; round++) {
-    figures.raw.push(await measure('raw', round));
-    figures.store.push(await measure('store', round));
+  measure: (side: Side, round: number) => Promise<number>,
+): Promise<Record<Side, number>> {
+  const figures: Record<Side, number[]> = { store: [], raw: [] };
+  for (let round = 0; round <= rounds; round++) {
+    for (const side of round % 2 === 0 ? (['raw', 'store'] as const) : (['store', 'raw'] as const)) {
+      const figure = await measure(side, round);
+      if (round > 0) figures[side].push(figure);
+    }
   }
   return { store: percentile(figures.store, 0.5), raw: percentile(figures.raw, 0.5) };
 }
@@ -76,14 +95,11 @@ async function benchLmdb(context: BenchContext): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'troupe-bench-lmdb-'));
   const store = lmdbStore({ path: join(directory, 'store') });
   const raw = rawLmdb(join(directory, 'raw'));
-  const saves = context.quick ? 50 : 300;
-  const rounds = context.quick ? 1 : 3;
   try {
-    const latency = await alternate(rounds, async (side, round) => {
-      const write: Writer =
-        side === 'store' ? (snapshot) => store.save(snapshot) : (snapshot) => raw.put(`latency-${round}`, snapshot);
-      return percentile(await awaitedLatencies(write, `latency-${round}`, saves), 0.5);
-    });
+    const latency = await awaitedLatencies(
+      { store: (snapshot) => store.save(snapshot), raw: (snapshot) => raw.put('latency', snapshot) },
+      { sessionId: 'latency', count: context.quick ? 50 : 900, warmup: context.quick ? 10 : 100 },
+    );
     context.row({
       name: 'lmdbStore save, awaited (p50)',
       value: latency.store,
@@ -93,6 +109,9 @@ async function benchLmdb(context: BenchContext): Promise<void> {
     });
     const inFlight = context.quick ? 64 : 256;
     const perWriter = context.quick ? 3 : 8;
+    // Short rounds (about 0.1 s each), many of them: load from other processes changes over
+    // seconds, so neighbouring rounds of the store and the baseline see about the same machine.
+    const rounds = context.quick ? 1 : 9;
     const batched = await alternate(rounds, (side, round) => {
       const prefix = `batch-${round}`;
       const write: Writer =
@@ -120,15 +139,14 @@ async function benchPostgres(context: BenchContext): Promise<void> {
   const suffix = `${process.pid}_${Date.now().toString(36)}`;
   const store = postgresStore({ url: postgresUrl, table: `troupe_bench_${suffix}`, maxConnections: 10 });
   const raw = rawPostgres(postgresUrl, `troupe_bench_raw_${suffix}`);
-  const saves = context.quick ? 100 : 1_000;
-  const rounds = context.quick ? 1 : 3;
+  const rounds = context.quick ? 1 : 5;
   try {
     await store.migrate();
     await raw.setup();
-    const latency = await alternate(rounds, async (side, round) => {
-      const write: Writer = side === 'store' ? (snapshot) => store.save(snapshot) : (snapshot) => raw.put(snapshot);
-      return percentile(await awaitedLatencies(write, `latency-${round}`, saves), 0.5);
-    });
+    const latency = await awaitedLatencies(
+      { store: (snapshot) => store.save(snapshot), raw: (snapshot) => raw.put(snapshot) },
+      { sessionId: 'latency', count: context.quick ? 100 : 2_000, warmup: context.quick ? 10 : 200 },
+    );
     context.row({
       name: 'postgresStore save, awaited (p50)',
       value: latency.store,

@@ -1,11 +1,14 @@
 import type { Agent, AgentEvent, Invocation } from '@troupe/core';
 import { EventChannel } from './event-channel.ts';
+import type { StepHandOver } from './step-message.ts';
 
 /**
  * Where a push-based producer hands its values. A returned promise means the buffer ahead of the
  * consumer is full: wait for it before emitting more. A throw means the consumer is gone: stop.
+ * An agent may pass a step's message beside its `model-start` / `model-finish` event
+ * ({@link StepHandOver}); sinks that do not use it ignore it.
  */
-export type Emit<T> = (value: T) => Promise<void> | undefined;
+export type Emit<T> = (value: T, handOver?: StepHandOver) => Promise<void> | undefined;
 
 /**
  * The key of an agent's push-based run. The runtime calls it instead of iterating `run`, which
@@ -13,10 +16,20 @@ export type Emit<T> = (value: T) => Promise<void> | undefined;
  */
 export const emitEvents: unique symbol = Symbol.for('troupe.agent.emitEvents');
 
+/** How the caller of a push-based run uses the events. */
+export interface EmitOptions {
+  /**
+   * False when nobody reads the streaming detail (a drained `send`): the agent may then skip the
+   * delta events (`text-delta`, `reasoning-delta`, `tool-call-start`, `tool-call-delta`,
+   * `tool-call`) of steps whose message it hands over with `model-finish`. Default true.
+   */
+  deltas?: boolean;
+}
+
 /** An agent that can also push its events into an {@link Emit} sink. */
 export interface EmittingAgent extends Agent {
   /** Runs the turn, handing every event to `emit` in order; settles when the agent is done. */
-  [emitEvents](invocation: Invocation, emit: Emit<AgentEvent>): Promise<void>;
+  [emitEvents](invocation: Invocation, emit: Emit<AgentEvent>, options?: EmitOptions): Promise<void>;
 }
 
 /** True when `agent` offers the push-based run. */

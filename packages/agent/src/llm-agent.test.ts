@@ -4,6 +4,7 @@ import { defineTool } from '@troupe/tool';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { deniedResultText, type ResumeInvocation } from './approvals.ts';
+import { emitEvents } from './emitted-events.ts';
 import { llmAgent } from './llm-agent.ts';
 import { TurnState } from './session-state.ts';
 
@@ -26,6 +27,32 @@ async function collect(stream: AsyncIterable<AgentEvent>): Promise<AgentEvent[]>
 }
 
 describe('llmAgent', () => {
+  it('pushed without deltas, emits only the structural events and hands every step message over', async () => {
+    const weather = fakeTool('weather', () => 'sunny');
+    const model = scriptedModel([toolCallReply([{ name: 'weather', arguments: {} }]), textReply('It is sunny')]);
+    const agent = llmAgent({ model, name: 'assistant', tools: [weather] });
+    const seen: Array<{ type: string; handOver: unknown }> = [];
+    await agent[emitEvents](
+      invocation(),
+      (event, handOver) => {
+        seen.push({ type: event.type, handOver });
+        return undefined;
+      },
+      { deltas: false },
+    );
+    expect(seen.map((entry) => entry.type)).toEqual([
+      'model-start',
+      'model-finish',
+      'tool-result',
+      'model-start',
+      'model-finish',
+      'message',
+    ]);
+    expect(seen[0]?.handOver).toBe(true);
+    expect(seen[1]?.handOver).toMatchObject({ role: 'assistant', toolCalls: [{ name: 'weather' }] });
+    expect(seen[4]?.handOver).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'It is sunny' }] });
+  });
+
   it('streams a plain answer as stamped events ending in the final message', async () => {
     const model = scriptedModel([textReply('Hi there', { usage: { inputTokens: 7, outputTokens: 2 } })]);
     const agent = llmAgent({ model, name: 'assistant', instructions: 'Be brief.', temperature: 0.2 });

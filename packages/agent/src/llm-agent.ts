@@ -5,6 +5,7 @@ import {
   type AgentEventPayload,
   type AssistantMessage,
   type Clock,
+  EventStamp,
   emptyUsage,
   InvalidArgumentError,
   type Invocation,
@@ -13,6 +14,7 @@ import {
   type Message,
   type ModelChunk,
   type ModelRequest,
+  ModelResponseBuilder,
   systemClock,
   type Tool,
   type ToolCall,
@@ -20,14 +22,18 @@ import {
   type ToolMessage,
   TurnAbortedError,
 } from '@troupe/core';
-import { createToolDispatcher, type ToolDispatcher, type ToolOutcome } from '@troupe/tool';
+import {
+  createToolDispatcher,
+  type DispatchContext,
+  dispatchAbortCheck,
+  type ToolDispatcher,
+  type ToolOutcome,
+} from '@troupe/tool';
 import { deniedResultText, isResumeInvocation, pendingToolCalls } from './approvals.ts';
 import { type Emit, type EmittingAgent, emitEvents, iterateEmitted } from './emitted-events.ts';
-import { EventStamp } from './event-stamp.ts';
 import { modelActorOf } from './model-actor.ts';
-import type { ModelCallOptions, ModelRetryNotice } from './model-call.ts';
-import { StepBuilder } from './step-builder.ts';
-import { withStepMessage } from './step-message.ts';
+import { callAborted, type ModelCallOptions, type ModelRetryNotice } from './model-call.ts';
+import { isTurnAborted, turnAbortCheck } from './turn-abort.ts';
 import { reportUsage } from './turn-usage.ts';
 
 /** Options of {@link llmAgent}. */
@@ -96,13 +102,16 @@ export function llmAgent(options: LlmAgentOptions): LlmAgent {
   if (options.reasoning !== undefined) baseRequest.reasoning = options.reasoning;
   if (options.cache !== undefined) baseRequest.cache = options.cache;
   if (options.providerOptions !== undefined) baseRequest.providerOptions = options.providerOptions;
-  const context: LoopContext = { model: options.model, name: options.name, maxSteps, clock, tools, baseRequest };
+  const now = () => clock.now();
+  const context: LoopContext = { model: options.model, name: options.name, maxSteps, now, tools, baseRequest };
   return {
     name: options.name,
     maxSteps,
     tools,
-    run: (invocation) => iterateEmitted((emit) => runLoop(context, invocation, emit), agentBufferSize),
-    [emitEvents]: (invocation, emit) => runLoop(context, invocation, emit),
+    run: (invocation) =>
+      iterateEmitted((emit) => runLoop(context, invocation, { emit, deltas: true }), agentBufferSize),
+    [emitEvents]: (invocation, emit, emitOptions) =>
+      runLoop(context, invocation, { emit, deltas: emitOptions?.deltas !== false }),
   };
 }
 
@@ -113,7 +122,8 @@ interface LoopContext {
   model: LanguageModel;
   name: string;
   maxSteps: number;
-  clock: Clock;
+  /** The clock's time, for event stamps. */
+  now: () => number;
   tools: ToolDispatcher;
   baseRequest: Omit<ModelRequest, 'messages'>;
 }
@@ -124,12 +134,19 @@ interface Loop {
   invocation: Invocation;
   stamp: EventStamp;
   emit: Emit<AgentEvent>;
+  /** False when nobody reads delta events (see `EmitOptions.deltas`); each step's message is handed over anyway. */
+  deltas: boolean;
   messages: Message[];
 }
 
-async function runLoop(context: LoopContext, invocation: Invocation, emit: Emit<AgentEvent>): Promise<void> {
-  const stamp = new EventStamp(invocation, context.name, context.clock);
-  const loop: Loop = { context, invocation, stamp, emit, messages: invocation.history.slice() };
+async function runLoop(
+  context: LoopContext,
+  invocation: Invocation,
+  sink: { emit: Emit<AgentEvent>; deltas: boolean },
+): Promise<void> {
+  checkInvocation(context.name, invocation);
+  const stamp = new EventStamp({ invocation, author: context.name, now: context.now });
+  const loop: Loop = { context, invocation, stamp, ...sink, messages: invocation.history.slice() };
   const { messages } = loop;
   if (isResumeInvocation(invocation)) {
     const pending = pendingToolCalls(messages);
@@ -140,7 +157,8 @@ async function runLoop(context: LoopContext, invocation: Invocation, emit: Emit<
     for (const call of pending) {
       const result = byId.get(call.id) ?? deniedResult(call);
       messages.push(result);
-      await send(loop, toolResultPayload(result));
+      const deniedSent = send(loop, toolResultPayload(result));
+      if (deniedSent) await deniedSent;
     }
     throwIfAborted(invocation);
   } else {
@@ -152,7 +170,8 @@ async function runLoop(context: LoopContext, invocation: Invocation, emit: Emit<
     messages.push(message);
     const calls = message.toolCalls ?? [];
     if (calls.length === 0) {
-      await send(loop, { type: 'message', message });
+      const answerSent = send(loop, { type: 'message', message });
+      if (answerSent) await answerSent;
       return;
     }
     if (step >= context.maxSteps) {
@@ -163,14 +182,17 @@ async function runLoop(context: LoopContext, invocation: Invocation, emit: Emit<
     }
     const needingApproval = calls.filter((call) => context.tools.get(call.name)?.needsApproval === true);
     if (needingApproval.length > 0) {
-      await send(loop, { type: 'approval-requested', calls: needingApproval });
-      await send(loop, { type: 'message', message });
+      const approvalSent = send(loop, { type: 'approval-requested', calls: needingApproval });
+      if (approvalSent) await approvalSent;
+      const pausedSent = send(loop, { type: 'message', message });
+      if (pausedSent) await pausedSent;
       return;
     }
     const outcomes = await dispatchCalls(context, invocation, calls);
     for (const outcome of outcomes) {
       messages.push(outcome.message);
-      await send(loop, toolResultPayload(outcome.message));
+      const resultSent = send(loop, toolResultPayload(outcome.message));
+      if (resultSent) await resultSent;
     }
     throwIfAborted(invocation);
   }
@@ -194,31 +216,32 @@ function sendBoth(loop: Loop, first: AgentEventPayload, second: AgentEventPayloa
 async function streamStep(loop: Loop, step: number): Promise<AssistantMessage> {
   const { context, invocation, stamp, emit } = loop;
   const model = context.model;
-  await loop.emit(
-    withStepMessage(stamp.event({ type: 'model-start', step, provider: model.provider, modelId: model.modelId })),
+  const startSent = loop.emit(
+    stamp.event({ type: 'model-start', step, provider: model.provider, modelId: model.modelId }),
+    true,
   );
-  let builder = new StepBuilder();
-  let started: Map<number, string> | undefined;
-  let announced: Set<string> | undefined;
+  if (startSent) await startSent;
+  let builder = new ModelResponseBuilder();
+  // Ids of the tool calls begun, by stream index, and of those announced: a step has a few.
+  let started: string[] | undefined;
+  let announced: string[] | undefined;
   let retries: ModelRetryNotice[] | undefined;
-  const callOptions: ModelCallOptions = {
-    signal: invocation.signal,
-    onRetry: (notice) => {
-      if (notice.afterOutput) (retries ??= []).push(notice);
-    },
-  };
+  const callOptions = new StepCall(invocation, (notice) => {
+    if (notice.afterOutput) (retries ??= []).push(notice);
+  });
   const request = Object.assign({ messages: loop.messages.slice() }, context.baseRequest) as ModelRequest;
   const onChunk = (chunk: ModelChunk): Promise<void> | undefined => {
     if (retries !== undefined && retries.length > 0) {
       // The model actor restarted the call after some output: the consumer discards the partial step.
       const notices = retries.splice(0);
-      builder = new StepBuilder();
+      builder = new ModelResponseBuilder();
       started = undefined;
       announced = undefined;
       const retried = announceRetries(loop, step, notices);
       return retried.then(() => onChunk(chunk));
     }
     builder.add(chunk);
+    if (!loop.deltas) return undefined;
     switch (chunk.type) {
       case 'text-delta':
         // The hot path of a streamed answer: one literal, no payload object.
@@ -231,13 +254,13 @@ async function streamStep(loop: Loop, step: number): Promise<AssistantMessage> {
             : { type: 'reasoning-delta', text: chunk.text, signature: chunk.signature },
         );
       case 'tool-call-delta': {
-        started ??= new Map();
-        let id = started.get(chunk.index);
+        started ??= [];
+        let id = started[chunk.index];
         let start: AgentEventPayload | undefined;
         if (id === undefined) {
           id = chunk.id ?? `call_${step}_${chunk.index}`;
-          started.set(chunk.index, id);
-          (announced ??= new Set()).add(id);
+          started[chunk.index] = id;
+          (announced ??= []).push(id);
           start = { type: 'tool-call-start', toolCallId: id, toolName: chunk.name ?? '', index: chunk.index };
         }
         const delta: AgentEventPayload | undefined =
@@ -248,15 +271,15 @@ async function streamStep(loop: Loop, step: number): Promise<AssistantMessage> {
         return delta === undefined ? send(loop, start) : sendBoth(loop, start, delta);
       }
       case 'tool-call': {
-        announced ??= new Set();
+        announced ??= [];
         const call: AgentEventPayload = { type: 'tool-call', call: chunk.call };
-        if (announced.has(chunk.call.id)) return send(loop, call);
-        announced.add(chunk.call.id);
+        if (announced.includes(chunk.call.id)) return send(loop, call);
+        announced.push(chunk.call.id);
         const start: AgentEventPayload = {
           type: 'tool-call-start',
           toolCallId: chunk.call.id,
           toolName: chunk.call.name,
-          index: announced.size - 1,
+          index: announced.length - 1,
         };
         return sendBoth(loop, start, call);
       }
@@ -274,7 +297,8 @@ async function streamStep(loop: Loop, step: number): Promise<AssistantMessage> {
   const response = builder.build();
   const finishReason = response.finishReason ?? (response.toolCalls.length > 0 ? 'tool-calls' : 'stop');
   const finish = stamp.event({ type: 'model-finish', step, usage: response.usage ?? emptyUsage(), finishReason });
-  await loop.emit(withStepMessage(finish, response.message));
+  const finished = loop.emit(finish, response.message);
+  if (finished) await finished;
   return response.message;
 }
 
@@ -294,14 +318,22 @@ async function announceRetries(loop: Loop, step: number, notices: ModelRetryNoti
  * Hands the chunks of one model call to `onChunk`: straight from the model actor when the model is
  * one a runtime handed out, else by iterating its stream.
  */
-async function consumeModel(
+function consumeModel(
+  model: LanguageModel,
+  call: { request: ModelRequest; options: ModelCallOptions },
+  onChunk: (chunk: ModelChunk) => Promise<void> | undefined,
+): Promise<void> {
+  const actor = modelActorOf(model);
+  if (actor !== undefined) return actor.consume(call.request, call.options, onChunk);
+  return iterateModel(model, call, onChunk);
+}
+
+async function iterateModel(
   model: LanguageModel,
   call: { request: ModelRequest; options: ModelCallOptions },
   onChunk: (chunk: ModelChunk) => Promise<void> | undefined,
 ): Promise<void> {
   const { request, options: callOptions } = call;
-  const actor = modelActorOf(model);
-  if (actor !== undefined) return actor.consume(request, callOptions, onChunk);
   for await (const chunk of model.stream(request, callOptions)) {
     const wait = onChunk(chunk);
     if (wait !== undefined) await wait;
@@ -310,11 +342,7 @@ async function consumeModel(
 
 async function dispatchCalls(context: LoopContext, invocation: Invocation, calls: ToolCall[]): Promise<ToolOutcome[]> {
   if (calls.length === 0) return [];
-  const outcomes = await context.tools.dispatch(calls, {
-    sessionId: invocation.sessionId,
-    state: invocation.state,
-    signal: invocation.signal,
-  });
+  const outcomes = await context.tools.dispatch(calls, new ToolStep(invocation));
   // Model calls made inside tools (an agent run as a tool) count towards the turn.
   for (const outcome of outcomes) if (outcome.usage !== undefined) reportUsage(invocation, outcome.usage);
   return outcomes;
@@ -334,11 +362,64 @@ function deniedResult(call: ToolCall): ToolMessage {
   return { role: 'tool', toolCallId: call.id, toolName: call.name, content: deniedResultText, isError: true };
 }
 
+function checkInvocation(name: string, invocation: Invocation): void {
+  if (invocation === null || typeof invocation !== 'object') {
+    throw new InvalidArgumentError(`Agent "${name}" was run without an invocation.`);
+  }
+  // A runtime's invocation creates its signal lazily (turnAbortCheck); any other must carry one.
+  if ((invocation as { [turnAbortCheck]?: unknown })[turnAbortCheck] === undefined) {
+    if (!(invocation.signal instanceof AbortSignal)) {
+      throw new InvalidArgumentError(`Agent "${name}" got an invocation without an AbortSignal in \`signal\`.`, {
+        remedy:
+          "Pass signal: invocation.signal when deriving an invocation from another (a spread copies own properties only, and a runtime invocation's signal is an accessor).",
+      });
+    }
+  }
+}
+
 function throwIfAborted(invocation: Invocation, cause?: unknown): void {
-  if (!invocation.signal.aborted) return;
+  if (!isTurnAborted(invocation)) return;
   if (TurnAbortedError.isInstance(invocation.signal.reason)) throw invocation.signal.reason;
   throw new TurnAbortedError(`Turn ${invocation.turnId} of session "${invocation.sessionId}" was aborted.`, {
     sessionId: invocation.sessionId,
     cause: cause ?? invocation.signal.reason,
   });
+}
+
+/**
+ * The options of one model call. The turn's signal is read only by a model that needs it (a
+ * provider's fetch); the model actor's own checks use the cheap {@link callAborted} instead.
+ */
+class StepCall implements ModelCallOptions {
+  constructor(
+    private readonly invocation: Invocation,
+    readonly onRetry: (notice: ModelRetryNotice) => void,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.invocation.signal;
+  }
+
+  [callAborted](): boolean {
+    return isTurnAborted(this.invocation);
+  }
+}
+
+/** The dispatch context of one step's tool calls; like {@link StepCall}, its signal is read only when needed. */
+class ToolStep implements DispatchContext {
+  readonly sessionId: string;
+  readonly state: Invocation['state'];
+
+  constructor(private readonly invocation: Invocation) {
+    this.sessionId = invocation.sessionId;
+    this.state = invocation.state;
+  }
+
+  get signal(): AbortSignal {
+    return this.invocation.signal;
+  }
+
+  [dispatchAbortCheck](): boolean {
+    return isTurnAborted(this.invocation);
+  }
 }

@@ -12,10 +12,11 @@ import {
   type ModelChunk,
   type ModelRequest,
   RateLimiter,
+  type StreamOptions,
   sleep,
   toErrorInfo,
 } from '@troupe/core';
-import type { ModelCallOptions } from './model-call.ts';
+import { isCallAborted, type ModelCallOptions } from './model-call.ts';
 
 /** A rate limit shared by every session calling one model. */
 export interface ModelRateLimit {
@@ -46,7 +47,21 @@ export function modelActorOf(model: LanguageModel): ModelActor | undefined {
   return actorsByModel.get(model);
 }
 
-const noOptions = Object.freeze({});
+/**
+ * The options handed to the upstream model: only the signal, read from the caller's options when
+ * the model reads it (a caller may create its signal lazily).
+ */
+function upstreamOptionsOf(callOptions: ModelCallOptions): StreamOptions {
+  return new UpstreamOptions(callOptions);
+}
+
+class UpstreamOptions implements StreamOptions {
+  constructor(private readonly call: ModelCallOptions) {}
+
+  get signal(): AbortSignal | undefined {
+    return this.call.signal;
+  }
+}
 
 interface SlotWaiter {
   resolve: () => void;
@@ -112,10 +127,9 @@ export class ModelActor {
     callOptions: ModelCallOptions,
     onChunk: (chunk: ModelChunk) => Promise<void> | undefined,
   ): Promise<void> {
-    const signal = callOptions.signal;
-    const upstreamOptions = signal ? { signal } : noOptions;
+    const upstreamOptions = upstreamOptionsOf(callOptions);
     for (let retry = 0; ; retry++) {
-      const admitted = this.admit(request, signal);
+      const admitted = this.admit(request, callOptions);
       const estimated = typeof admitted === 'number' ? admitted : await admitted;
       let yielded = false;
       let callerFailed = false;
@@ -133,20 +147,19 @@ export class ModelActor {
         return;
       } catch (error) {
         if (callerFailed) throw error;
-        delayMs = this.retryDelay({ error, retry, signal, afterOutput: yielded, callOptions });
+        delayMs = this.retryDelay({ error, retry, afterOutput: yielded, callOptions });
       } finally {
         this.release(estimated, usedTokens);
       }
       // The slot is free while we wait, so other sessions keep using the model.
-      await sleep(this.options.clock, delayMs, signal);
+      await sleep(this.options.clock, delayMs, callOptions.signal);
     }
   }
 
   private async *stream(request: ModelRequest, callOptions: ModelCallOptions = {}): AsyncGenerator<ModelChunk> {
-    const signal = callOptions.signal;
-    const upstreamOptions = signal ? { signal } : noOptions;
+    const upstreamOptions = upstreamOptionsOf(callOptions);
     for (let retry = 0; ; retry++) {
-      const estimated = await this.admit(request, signal);
+      const estimated = await this.admit(request, callOptions);
       let yielded = false;
       let delayMs = 0;
       let usedTokens: number | undefined;
@@ -158,11 +171,11 @@ export class ModelActor {
         }
         return;
       } catch (error) {
-        delayMs = this.retryDelay({ error, retry, signal, afterOutput: yielded, callOptions });
+        delayMs = this.retryDelay({ error, retry, afterOutput: yielded, callOptions });
       } finally {
         this.release(estimated, usedTokens);
       }
-      await sleep(this.options.clock, delayMs, signal);
+      await sleep(this.options.clock, delayMs, callOptions.signal);
     }
   }
 
@@ -170,12 +183,18 @@ export class ModelActor {
    * Waits for the rate limit and a slot; returns the tokens charged up front. Without a rate limit
    * and with a free slot it answers at once, without a promise.
    */
-  private admit(request: ModelRequest, signal: AbortSignal | undefined): number | Promise<number> {
-    if (this.limiter === undefined && this.active < this.concurrency && this.waiters.length === 0 && !signal?.aborted) {
+  private admit(request: ModelRequest, callOptions: ModelCallOptions): number | Promise<number> {
+    if (
+      this.limiter === undefined &&
+      this.active < this.concurrency &&
+      this.waiters.length === 0 &&
+      !isCallAborted(callOptions)
+    ) {
       this.take();
       return 0;
     }
-    return this.admitLater(request, signal);
+    // Waiting needs the signal itself, to stop waiting when the caller aborts.
+    return this.admitLater(request, callOptions.signal);
   }
 
   private async admitLater(request: ModelRequest, signal: AbortSignal | undefined): Promise<number> {
@@ -197,12 +216,11 @@ export class ModelActor {
   private retryDelay(attempt: {
     error: unknown;
     retry: number;
-    signal: AbortSignal | undefined;
     afterOutput: boolean;
     callOptions: ModelCallOptions;
   }): number {
     const { error, retry } = attempt;
-    if (attempt.signal?.aborted || !isRetryable(error) || retry >= this.policy.maxRetries) throw error;
+    if (isCallAborted(attempt.callOptions) || !isRetryable(error) || retry >= this.policy.maxRetries) throw error;
     const delayMs = this.policy.delayMs(retry, error);
     attempt.callOptions.onRetry?.({
       attempt: retry + 1,

@@ -12,6 +12,7 @@ import {
   type SessionSnapshot,
   type SessionStore,
   StoreError,
+  type StreamOptions,
   TransientProviderError,
   TurnAbortedError,
 } from '@troupe/core';
@@ -94,6 +95,23 @@ function runtimeWith(model: LanguageModel | RuntimeOptions['model'], extra: Part
     clock: manualClock(),
     ...extra,
   });
+}
+
+/** A model that streams one delta, then a second one 1 s later; `onCall` sees each call's options. */
+function slowSecondDelta(
+  clock: ReturnType<typeof manualClock>,
+  onCall: (options: StreamOptions | undefined) => void,
+): LanguageModel {
+  return {
+    provider: 'p',
+    modelId: 'm',
+    async *stream(_request, options) {
+      onCall(options);
+      yield { type: 'text-delta', text: 'one ' };
+      await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), 1000));
+      yield { type: 'text-delta', text: 'two' };
+    },
+  };
 }
 
 const echo: ScriptStep = (request) =>
@@ -415,16 +433,9 @@ describe('createRuntime: commit and rollback', () => {
     const clock = manualClock();
     const store = recordingStore();
     let modelSignal: AbortSignal | undefined;
-    const model: LanguageModel = {
-      provider: 'p',
-      modelId: 'm',
-      async *stream(_request, options) {
-        modelSignal = options?.signal;
-        yield { type: 'text-delta', text: 'one ' };
-        await new Promise((resolve) => clock.setTimeout(() => resolve(undefined), 1000));
-        yield { type: 'text-delta', text: 'two' };
-      },
-    };
+    const model = slowSecondDelta(clock, (options) => {
+      modelSignal = options?.signal;
+    });
     const runtime = await createRuntime({
       model,
       clock,
@@ -437,6 +448,49 @@ describe('createRuntime: commit and rollback', () => {
     expect(modelSignal?.aborted).toBe(true);
     await clock.advance(2000);
     expect(store.saves).toHaveLength(0);
+    await runtime.stop();
+  });
+
+  it('makes the turn signal only when read: read after the consumer left, it is already aborted', async () => {
+    const clock = manualClock();
+    let streamOptions: { signal?: AbortSignal } | undefined;
+    const model = slowSecondDelta(clock, (options) => {
+      streamOptions = options;
+    });
+    const runtime = await createRuntime({
+      model,
+      clock,
+      agent: (routed) => llmAgent({ model: routed, name: 'x', clock }),
+    });
+    for await (const event of runtime.run('s', 'hi')) {
+      if (event.type === 'text-delta') break;
+    }
+    const signal = streamOptions?.signal;
+    expect(signal).toBeInstanceOf(AbortSignal);
+    expect(signal?.aborted).toBe(true);
+    expect(TurnAbortedError.isInstance(signal?.reason)).toBe(true);
+    await clock.advance(2000);
+    await runtime.stop();
+  });
+
+  it('an agent deriving an invocation by spread without its signal gets a clear error; passing it along works', async () => {
+    const inner = llmAgent({ model: scriptedModel([textReply('inner answer')]), name: 'assistant' });
+    const runtime = await runtimeWith(scriptedModel([]), {
+      agent: () => ({
+        name: 'assistant',
+        run: (invocation) =>
+          inner.run(
+            invocation.input.content === 'keep'
+              ? { ...invocation, signal: invocation.signal }
+              : { ...invocation, history: invocation.history },
+          ),
+      }),
+    });
+    await expect(runtime.send('s', 'drop')).rejects.toSatisfy(
+      (error) => InvalidArgumentError.isInstance(error) && /signal: invocation\.signal/.test((error as Error).message),
+    );
+    const kept = await runtime.send('s', 'keep');
+    expect(messageText(kept.message)).toBe('inner answer');
     await runtime.stop();
   });
 

@@ -16,6 +16,7 @@ import {
 } from '@troupe/core';
 import { memoryStore } from '@troupe/store-memory';
 import type { ApprovalDecisions } from './approvals.ts';
+import type { EventChannel } from './event-channel.ts';
 import { IdleSessions } from './idle-sessions.ts';
 import { ModelActor, type ModelRateLimit } from './model-actor.ts';
 import { Session, type SessionMessage } from './session.ts';
@@ -202,7 +203,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     runOptions: RunOptions,
   ): AsyncIterableIterator<AgentEvent> => {
     const admitted = admit(sessionId, request, runOptions);
-    return admitted instanceof Turn ? admitted.channel : failedStream(admitted);
+    return admitted instanceof Turn ? (admitted.channel as EventChannel<AgentEvent>) : failedStream(admitted);
   };
 
   const runtime: Runtime = {

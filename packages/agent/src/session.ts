@@ -8,13 +8,16 @@ import {
   type Message,
   type SessionStore,
   TurnAbortedError,
+  type Usage,
   type UserMessage,
 } from '@troupe/core';
-import { deniedResultText, pendingToolCalls, type ResumeInvocation } from './approvals.ts';
+import { type ApprovalDecisions, deniedResultText, pendingToolCalls, type ResumeInvocation } from './approvals.ts';
 import { emitEvents, isEmittingAgent } from './emitted-events.ts';
 import type { IdleMember } from './idle-sessions.ts';
 import { TurnState } from './session-state.ts';
+import type { StepHandOver } from './step-message.ts';
 import type { Turn } from './turn.ts';
+import { turnAbortCheck } from './turn-abort.ts';
 import { TurnTranscript } from './turn-transcript.ts';
 import { reportTurnUsage, type UsageReportingInvocation } from './turn-usage.ts';
 
@@ -78,10 +81,9 @@ export class Session implements Actor<SessionMessage>, IdleMember {
   /** Runs one accepted turn to its end; never throws (failures go to the turn's consumer). */
   async runTurn(turn: Turn): Promise<void> {
     if (!turn.start()) return;
-    const signal = turn.controller.signal;
     try {
       const history = this.history ?? (await this.load());
-      if (signal.aborted) throw turn.abortError(signal.reason);
+      if (turn.aborted) throw turn.abortError(turn.abortReason);
       const committedState = this.state;
       const version = this.version;
       const route = turn.request.route ?? (committedState[routeStateKey] as string | undefined) ?? 'default';
@@ -107,43 +109,38 @@ export class Session implements Actor<SessionMessage>, IdleMember {
           invocationHistory = history.concat(refused);
           prefix = [...refused, input];
         }
-        invocation = { sessionId: this.sessionId, turnId: turn.id, state, signal, input, history: invocationHistory };
+        invocation = new TurnInvocation(turn, { sessionId: this.sessionId, state, input, history: invocationHistory });
       } else {
         const approvals = turn.request.approvals;
         checkApprovals(this.sessionId, pending, approvals);
         input = lastUserMessage(history);
         prefix = [];
-        const resume: ResumeInvocation = {
-          sessionId: this.sessionId,
-          turnId: turn.id,
-          state,
-          signal,
-          input,
-          history,
-          approvals,
-        };
+        const resume = new ResumeTurnInvocation(turn, { sessionId: this.sessionId, state, input, history });
+        resume.approvals = approvals;
         invocation = resume;
       }
       const transcript = new TurnTranscript(agent.name, prefix);
       invocation[reportTurnUsage] = (usage) => transcript.addUsage(usage);
-      const started = turn.emit(turn.event({ type: 'turn-start', input }));
-      if (started) await started;
-      const sink = (event: AgentEvent): Promise<void> | undefined => {
-        if (turn.aborted) throw turn.abortError(signal.reason);
+      if (!turn.drain) {
+        const started = turn.emit(turn.event({ type: 'turn-start', input }));
+        if (started) await started;
+      }
+      const sink = (event: AgentEvent, handOver?: StepHandOver): Promise<void> | undefined => {
+        if (turn.aborted) throw turn.abortError(turn.abortReason);
         event.seq = turn.nextSeq();
-        transcript.add(event);
+        transcript.add(event, handOver);
         return turn.emit(event);
       };
       if (isEmittingAgent(agent)) {
-        await agent[emitEvents](invocation, sink);
+        await agent[emitEvents](invocation, sink, { deltas: !turn.drain });
       } else {
         for await (const event of agent.run(invocation) as AsyncIterable<AgentEvent>) {
           const wait = sink(event);
           if (wait) await wait;
-          if (signal.aborted) break;
+          if (turn.aborted) break;
         }
       }
-      if (signal.aborted) throw turn.abortError(signal.reason);
+      if (turn.aborted) throw turn.abortError(turn.abortReason);
       const nextState = state.unchanged ? committedState : state.applyTo(committedState);
       const nextHistory = history.concat(transcript.messages);
       const saved = await this.host.store.save({
@@ -157,7 +154,9 @@ export class Session implements Actor<SessionMessage>, IdleMember {
       this.state = nextState;
       this.version = saved.version;
       const usage = transcript.usage;
-      turn.emit(turn.event({ type: 'turn-complete', status: transcript.status, usage, version: saved.version }));
+      if (!turn.drain) {
+        turn.emit(turn.event({ type: 'turn-complete', status: transcript.status, usage, version: saved.version }));
+      }
       turn.complete({
         message: transcript.finalMessage ?? { role: 'assistant', content: [] },
         status: transcript.status,
@@ -166,7 +165,7 @@ export class Session implements Actor<SessionMessage>, IdleMember {
       });
     } catch (error) {
       let failure = error;
-      if (signal.aborted && !TurnAbortedError.isInstance(error)) failure = turn.abortError(signal.reason);
+      if (turn.aborted && !TurnAbortedError.isInstance(error)) failure = turn.abortError(turn.abortReason);
       if (ConcurrentWriteError.isInstance(error)) await this.reload();
       turn.fail(failure);
     }
@@ -219,6 +218,45 @@ export class Session implements Actor<SessionMessage>, IdleMember {
       this.history = undefined;
     }
   }
+}
+
+/**
+ * The invocation of a turn. Its `signal` is an accessor that creates the turn's AbortSignal on
+ * first read, and the agent's own abort checks go through {@link turnAbortCheck} instead. A class
+ * (not a literal with a getter) keeps it a fast object; an agent deriving an invocation for a
+ * sub-agent passes `signal: invocation.signal` along (a spread copies own properties only).
+ */
+class TurnInvocation implements UsageReportingInvocation {
+  readonly sessionId: string;
+  readonly turnId: string;
+  readonly state: UsageReportingInvocation['state'];
+  readonly input: UserMessage;
+  readonly history: Message[];
+  [reportTurnUsage]?: (usage: Usage) => void;
+
+  constructor(
+    private readonly turn: Turn,
+    fields: Pick<UsageReportingInvocation, 'sessionId' | 'state' | 'input' | 'history'>,
+  ) {
+    this.sessionId = fields.sessionId;
+    this.turnId = turn.id;
+    this.state = fields.state;
+    this.input = fields.input;
+    this.history = fields.history;
+  }
+
+  get signal(): AbortSignal {
+    return this.turn.signal;
+  }
+
+  [turnAbortCheck](): boolean {
+    return this.turn.aborted;
+  }
+}
+
+/** A turn's invocation that resumes a paused turn with approval decisions. */
+class ResumeTurnInvocation extends TurnInvocation implements ResumeInvocation {
+  approvals: ApprovalDecisions = {};
 }
 
 function lastUserMessage(history: readonly Message[]): UserMessage {

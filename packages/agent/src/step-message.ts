@@ -1,26 +1,11 @@
-import type { AgentEvent, AssistantMessage } from '@troupe/core';
+import type { AssistantMessage } from '@troupe/core';
 
 /**
- * The key of a hidden field on an agent's `model-start` and `model-finish` events: the agent builds
- * the step's assistant message from the very chunks it emits and hands it over with `model-finish`,
- * so the runtime's transcript need not keep a second copy of a long answer while it streams. It is
- * a non-enumerable symbol, so it stays out of JSON and of what consumers see.
+ * What an agent may hand its emit sink beside a `model-start` or `model-finish` event: the agent
+ * builds each step's assistant message from the very chunks it emits, so the runtime's transcript
+ * need not keep a second copy of a long answer while it streams. On `model-start`, `true` promises
+ * the message; on `model-finish`, it is the message. It travels beside the event, never on it:
+ * consumers comparing, copying or serialising events never see it. A sink that ignores it (the
+ * iterated `run`) loses nothing — the transcript then rebuilds the step from its events.
  */
-export const stepMessage: unique symbol = Symbol('troupe.agent.stepMessage');
-
-type WithStepMessage = AgentEvent & { [stepMessage]?: AssistantMessage | true };
-
-/**
- * Marks `event`: on `model-start`, that the agent will hand the step's message over (`message`
- * undefined); on `model-finish`, the message itself.
- */
-export function withStepMessage(event: AgentEvent, message?: AssistantMessage): AgentEvent {
-  // Not enumerable: consumers comparing or copying events never see it.
-  Object.defineProperty(event, stepMessage, { value: message ?? true, enumerable: false });
-  return event;
-}
-
-/** What `event` carries under {@link stepMessage}: true (will hand over), the message, or undefined. */
-export function stepMessageOf(event: AgentEvent): AssistantMessage | true | undefined {
-  return (event as WithStepMessage)[stepMessage];
-}
+export type StepHandOver = AssistantMessage | true;

@@ -36,6 +36,21 @@ describe('TurnTranscript', () => {
     expect(transcript.status).toBe('completed');
   });
 
+  it('commits the message an agent hands over beside model-finish instead of rebuilding it from deltas', () => {
+    const transcript = new TurnTranscript('assistant');
+    const handed = { role: 'assistant' as const, content: [{ type: 'text' as const, text: 'from the agent' }] };
+    const [start, delta, finish] = events('assistant', [
+      { type: 'model-start', step: 1, provider: 'p', modelId: 'm' },
+      { type: 'text-delta', text: 'not used' },
+      { type: 'model-finish', step: 1, usage: { inputTokens: 1, outputTokens: 1 }, finishReason: 'stop' },
+    ]);
+    transcript.add(start as AgentEvent, true);
+    transcript.add(delta as AgentEvent);
+    transcript.add(finish as AgentEvent, handed);
+    expect(transcript.messages).toEqual([handed]);
+    expect(Object.getOwnPropertySymbols(finish as AgentEvent)).toHaveLength(0);
+  });
+
   it('discards a partial step on model-retry and ignores messages of nested authors except their usage', () => {
     const transcript = new TurnTranscript('team');
     for (const event of [

@@ -4,11 +4,11 @@ import {
   addUsage,
   emptyUsage,
   type Message,
+  ModelResponseBuilder,
   type TurnStatus,
   type Usage,
 } from '@troupe/core';
-import { StepBuilder } from './step-builder.ts';
-import { stepMessageOf } from './step-message.ts';
+import type { StepHandOver } from './step-message.ts';
 
 /**
  * Rebuilds the messages a turn adds to the session from the events its agent emitted — exactly
@@ -26,7 +26,7 @@ export class TurnTranscript {
   finalMessage: AssistantMessage | undefined;
   /** True once the agent asked for approval. */
   awaitingApproval = false;
-  private step: StepBuilder | undefined;
+  private step: ModelResponseBuilder | undefined;
   /** True while the agent's current step will hand its message over with `model-finish`. */
   private handedOver = false;
   private lastStepIndex = -1;
@@ -48,16 +48,17 @@ export class TurnTranscript {
     this.usage = addUsage(this.usage, usage);
   }
 
-  add(event: AgentEvent): void {
+  /** Adds one event of the turn; `handOver` is what the agent passed beside it ({@link StepHandOver}). */
+  add(event: AgentEvent, handOver?: StepHandOver): void {
     if (event.type === 'model-finish') this.usage = addUsage(this.usage, event.usage);
     if (event.author !== this.author) return;
     switch (event.type) {
       case 'model-start':
-        this.handedOver = stepMessageOf(event) === true;
-        this.step = this.handedOver ? undefined : new StepBuilder();
+        this.handedOver = handOver === true;
+        this.step = this.handedOver ? undefined : new ModelResponseBuilder();
         break;
       case 'model-retry':
-        if (!this.handedOver) this.step = new StepBuilder();
+        if (!this.handedOver) this.step = new ModelResponseBuilder();
         break;
       case 'text-delta':
         this.step?.add(event);
@@ -73,9 +74,8 @@ export class TurnTranscript {
         this.step?.add(event);
         break;
       case 'model-finish': {
-        const handed = stepMessageOf(event);
-        if (handed !== undefined && handed !== true) {
-          this.messages.push(handed);
+        if (handOver !== undefined && handOver !== true) {
+          this.messages.push(handOver);
           this.lastStepIndex = this.messages.length - 1;
           this.handedOver = false;
         } else if (this.step) {

@@ -4,6 +4,7 @@ import {
   type AgentEventPayload,
   type AssistantMessage,
   type Clock,
+  EventStamp,
   type TroupeError,
   TurnAbortedError,
   type TurnStatus,
@@ -52,7 +53,7 @@ export interface TurnOptions {
 }
 
 /**
- * One accepted `run` or `resume`: its abort controller (fed by the caller's signal, the consumer
+ * One accepted `run` or `resume`: its abort state (fed by the caller's signal, the consumer
  * leaving and shutdown), its bounded event channel, and its phase. A queued turn that is aborted
  * leaves the backlog at once; a running one is aborted through its signal.
  */
@@ -61,40 +62,62 @@ export class Turn {
   readonly sessionId: string;
   readonly author: string;
   readonly request: TurnRequest;
-  readonly controller = new AbortController();
-  readonly channel: EventChannel<AgentEvent>;
+  /** The consumer's events; absent for a drained turn (`send`), which buffers none. */
+  readonly channel: EventChannel<AgentEvent> | undefined;
   readonly drain: boolean;
   phase: TurnPhase = 'queued';
-  /** True once aborted (the controller's signal fired); a plain field, read once per event. */
+  /** True once aborted; a plain field, read once per event. */
   aborted = false;
+  /** Why the turn was aborted, once it was. */
+  abortReason: TroupeError | undefined;
+  /** Created on first read of {@link Turn.signal}. */
+  private controller: AbortController | undefined;
   /** Set when the turn committed: what `send` returns. */
   result: TurnResult | undefined;
   /** Set when the turn failed: what `send` rejects with. */
   error: unknown;
   private finishedPromise: Promise<void> | undefined;
   private resolveFinished: (() => void) | undefined;
-  private readonly clock: Clock;
+  private readonly stamp: EventStamp;
   private readonly onSettled: (turn: Turn) => void;
   private readonly callerSignal: AbortSignal | undefined;
   private readonly onCallerAbort: (() => void) | undefined;
-  private seq = 0;
 
   constructor(options: TurnOptions) {
     this.sessionId = options.sessionId;
     this.author = options.author;
     this.request = options.request;
-    this.clock = options.clock;
+    const clock = options.clock;
+    this.stamp = new EventStamp({
+      invocation: { sessionId: this.sessionId, turnId: this.id },
+      author: this.author,
+      now: () => clock.now(),
+    });
     this.drain = options.drain;
     this.onSettled = options.onSettled;
-    this.channel = new EventChannel(options.bufferSize, () =>
-      this.abort(this.abortError('the consumer stopped reading the events')),
-    );
+    this.channel = options.drain
+      ? undefined
+      : new EventChannel(options.bufferSize, () =>
+          this.abort(this.abortError('the consumer stopped reading the events')),
+        );
     const signal = options.signal;
     if (signal) {
       this.callerSignal = signal;
       this.onCallerAbort = () => this.abort(this.abortError(signal.reason));
       signal.addEventListener('abort', this.onCallerAbort, { once: true });
     }
+  }
+
+  /**
+   * The turn's signal, aborted with the turn. Created on first read: an AbortSignal costs
+   * microseconds to construct, and a turn whose model and tools never read it needs none.
+   */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
   }
 
   /** Resolves when the turn is over, whichever way. */
@@ -110,35 +133,26 @@ export class Turn {
 
   /** The next `seq` of this turn's events; events from the agent are renumbered so seq stays strictly increasing. */
   nextSeq(): number {
-    return this.seq++;
+    return this.stamp.nextSeq();
   }
 
   /** A runtime event (turn-start, turn-complete, error) stamped with this turn's identity. */
   event(payload: AgentEventPayload): AgentEvent {
-    return Object.assign(
-      {
-        type: payload.type,
-        sessionId: this.sessionId,
-        turnId: this.id,
-        author: this.author,
-        seq: this.seq++,
-        at: this.clock.now(),
-      },
-      payload,
-    ) as AgentEvent;
+    return this.stamp.event(payload);
   }
 
   /** Hands an event to the consumer; a promise when the buffer is full and the turn must wait. */
   emit(event: AgentEvent): Promise<void> | undefined {
-    return this.drain ? undefined : this.channel.push(event);
+    return this.channel?.push(event);
   }
 
   /** Aborts the turn: a queued turn fails and leaves the backlog; a running one is signalled. */
   abort(error: TroupeError): void {
     if (this.phase === 'done' || this.aborted) return;
     this.aborted = true;
-    this.controller.abort(error);
-    this.channel.interrupt();
+    this.abortReason = error;
+    this.controller?.abort(error);
+    this.channel?.interrupt();
     if (this.phase === 'queued') this.fail(error);
   }
 
@@ -153,7 +167,7 @@ export class Turn {
   complete(result: TurnResult): void {
     if (this.phase === 'done') return;
     this.result = result;
-    this.channel.close();
+    this.channel?.close();
     this.settle();
   }
 
@@ -161,8 +175,10 @@ export class Turn {
   fail(error: unknown): void {
     if (this.phase === 'done') return;
     this.error = error;
-    if (!this.drain) this.channel.push(this.event({ type: 'error', error: toErrorInfo(error) }));
-    this.channel.fail(error);
+    if (this.channel) {
+      this.channel.push(this.event({ type: 'error', error: toErrorInfo(error) }));
+      this.channel.fail(error);
+    }
     this.settle();
   }
 

@@ -1,5 +1,6 @@
 export {
   type Agent,
+  EventStamp,
   eventStamper,
   type Invocation,
   type SessionState,

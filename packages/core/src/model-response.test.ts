@@ -4,6 +4,23 @@ import { addUsage, messageText } from './messages.ts';
 import { ModelResponseBuilder } from './model-response.ts';
 
 describe('ModelResponseBuilder', () => {
+  it('joins thousands of text deltas in order, across reasoning and tool calls', () => {
+    const builder = new ModelResponseBuilder();
+    const words = Array.from({ length: 1_000 }, (_, index) => `w${index} `);
+    for (const word of words.slice(0, 600)) builder.add({ type: 'text-delta', text: word });
+    builder.add({ type: 'reasoning-delta', text: 'think' });
+    for (const word of words.slice(600)) builder.add({ type: 'text-delta', text: word });
+    builder.add({ type: 'tool-call', call: { id: 'c1', name: 'look', arguments: {} } });
+    builder.add({ type: 'text-delta', text: 'tail' });
+    const response = builder.build();
+    expect(response.message.content).toEqual([
+      { type: 'text', text: words.slice(0, 600).join('') },
+      { type: 'reasoning', text: 'think' },
+      { type: 'text', text: `${words.slice(600).join('')}tail` },
+    ]);
+    expect(response.text).toBe(`${words.join('')}tail`);
+  });
+
   it('merges adjacent deltas, keeps reasoning signatures and tool calls in order', () => {
     const builder = new ModelResponseBuilder();
     builder.add({ type: 'reasoning-delta', text: 'Let me ' });

@@ -6,8 +6,7 @@ import type { SessionDocument } from '@troupe/core/internal';
 import { runSessionStoreContract } from '@troupe/store-testkit';
 import { open } from 'lmdb';
 import { afterAll } from 'vitest';
-import { lmdbDatabaseNames, lmdbEnvironmentSettings, lmdbStore } from './lmdb-store.ts';
-import { encodeRecord } from './record-encoding.ts';
+import { lmdbEnvironmentSettings, lmdbStore, openLmdbDatabases } from './lmdb-store.ts';
 import { sessionKey } from './session-key.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'troupe-lmdb-contract-'));
@@ -38,14 +37,14 @@ runSessionStoreContract({
   corrupt: async ({ store, sessionId, document }) => {
     // Damage from outside: the record's bytes change, its LMDB version stays.
     const raw = open({ path: pathOf(store), ...lmdbEnvironmentSettings });
-    const documents = raw.openDB<Buffer, Buffer>({ name: lmdbDatabaseNames.documents, ...lmdbEnvironmentSettings });
+    const { documents, codec } = openLmdbDatabases(raw);
     const key = sessionKey(sessionId);
     const version = documents.getEntry(key)?.version ?? 1;
-    // Strings are raw bytes; anything else is written in the store's own record layout.
+    // Strings are raw bytes; anything else is written in the store's MessagePack record layout.
     const bytes =
       typeof document === 'string'
         ? Buffer.from(document, 'utf8')
-        : encodeRecord(document as SessionDocument, undefined).bytes;
+        : codec.encode(document as SessionDocument, undefined, 'messagepack').bytes;
     await documents.put(key, bytes, version);
     await raw.close();
   },

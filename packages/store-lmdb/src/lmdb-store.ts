@@ -15,12 +15,14 @@ import {
   assertSessionId,
   assertSnapshotInput,
   decodeSessionDocument,
+  lazySnapshot,
   resolveListOptions,
   toSessionDocument,
 } from '@troupe/core/internal';
 import { type Database, getLastVersion, open, type RootDatabase } from 'lmdb';
-import { decodeListing, decodeRecord, encodeRecord } from './record-encoding.ts';
-import { isHashedKey, keyPrefixOf, sessionKey } from './session-key.ts';
+import { decodeListing, type EncodedRecord, type RecordCodec, recordCodec } from './record-encoding.ts';
+import { lmdbStructureStorage } from './record-structures.ts';
+import { isHashedKey, isReservedKey, keyPrefixOf, recordShapesKey, sessionKey } from './session-key.ts';
 
 /** Options of {@link lmdbStore}. */
 export interface LmdbStoreOptions {
@@ -42,6 +44,27 @@ export const lmdbEnvironmentSettings = {
   keyEncoding: 'binary',
   encoding: 'binary',
 } as const;
+
+/** The database of a store's environment, and the record codec that goes with it. */
+export interface LmdbDatabases {
+  /** One record per session, keyed by {@link sessionKey}, and the shared record shapes. */
+  documents: Database<Buffer, Buffer>;
+  /** Encodes and decodes records with the shapes shared by every handle on the environment. */
+  codec: RecordCodec;
+}
+
+/**
+ * Opens (creating when missing) the database of a store in `root` (shared with tests). The shapes
+ * live in it under a reserved key rather than in a database of their own: every named database
+ * of an environment makes each commit a little slower.
+ */
+export function openLmdbDatabases(root: RootDatabase): LmdbDatabases {
+  const documents: Database<Buffer, Buffer> = root.openDB({
+    name: lmdbDatabaseNames.documents,
+    ...lmdbEnvironmentSettings,
+  });
+  return { documents, codec: recordCodec(lmdbStructureStorage(documents, recordShapesKey)) };
+}
 
 /** lmdb-js's `put` with options (MDB_NOOVERWRITE and a version), which its types do not declare. */
 type PutIfAbsent = (key: Buffer, value: Buffer, options: { version: number; noOverwrite: true }) => Promise<boolean>;
@@ -74,10 +97,7 @@ export function lmdbStore(options: LmdbStoreOptions): SessionStore {
       remedy: 'Check that the directory is writable and not on a network file system.',
     });
   }
-  const documents: Database<Buffer, Buffer> = root.openDB({
-    name: lmdbDatabaseNames.documents,
-    ...lmdbEnvironmentSettings,
-  });
+  const { documents, codec } = openLmdbDatabases(root);
   const putIfAbsent = documents.put.bind(documents) as unknown as PutIfAbsent;
   let closing: Promise<void> | undefined;
 
@@ -93,7 +113,7 @@ export function lmdbStore(options: LmdbStoreOptions): SessionStore {
   const readSnapshot = (sessionId: string, key: Buffer): SessionSnapshot | undefined => {
     const entry = documents.getEntry(key);
     if (entry === undefined) return undefined;
-    const snapshot = decodeSessionDocument(sessionId, decodeRecord(sessionId, entry.value));
+    const snapshot = decodeSessionDocument(sessionId, codec.decodeStored(sessionId, entry.value));
     const entryVersion = entry.version;
     if (entryVersion !== snapshot.version) {
       throw new CorruptSnapshotError(
@@ -104,8 +124,7 @@ export function lmdbStore(options: LmdbStoreOptions): SessionStore {
     return snapshot;
   };
 
-  const conflictOf = (snapshot: SessionSnapshot, key: Buffer): Error => {
-    const { sessionId, version: expectedVersion } = snapshot;
+  const conflictOf = (sessionId: string, expectedVersion: number, key: Buffer): Error => {
     // Reading the record decides between a plain conflict and a record this store cannot read,
     // which it then refuses to overwrite.
     const stored = readSnapshot(sessionId, key);
@@ -134,13 +153,14 @@ export function lmdbStore(options: LmdbStoreOptions): SessionStore {
       const key = sessionKey(sessionId);
       const version = expectedVersion + 1;
       const updatedAt = clock.now();
-      // Encoded before the first await, so the caller may change its objects while the save runs.
-      const record = encodeRecord(
-        toSessionDocument(snapshot, version, updatedAt),
-        isHashedKey(key) ? sessionId : undefined,
-      );
+      let record: EncodedRecord;
       let written: boolean;
       try {
+        // Encoded before the first await, so the caller may change its objects while the save runs.
+        record = codec.encode(
+          toSessionDocument(snapshot, version, updatedAt),
+          isHashedKey(key) ? sessionId : undefined,
+        );
         // One conditional put, committed in the next batched transaction: a first save writes only
         // when the key is absent, a later one only when the stored entry has the expected version.
         written = await (expectedVersion === 0
@@ -149,11 +169,11 @@ export function lmdbStore(options: LmdbStoreOptions): SessionStore {
       } catch (error) {
         throw storeFailure('save', sessionId, error);
       }
-      if (!written) throw conflictOf(snapshot, key);
-      // Parsing the text just written gives the caller a copy that shares nothing, and equals what a
-      // load returns; the snapshot was validated above, so it is not validated again.
-      const { history, state } = JSON.parse(record.text) as SessionSnapshot;
-      return { sessionId, history, state, version, updatedAt };
+      if (!written) throw conflictOf(sessionId, expectedVersion, key);
+      // History and state are decoded from the bytes just written when first read: they share
+      // nothing with the caller's objects and equal what a load returns (the snapshot was validated
+      // above, so they are not validated again). A caller reading only the version pays nothing.
+      return lazySnapshot({ sessionId, version, updatedAt }, () => codec.documentOf(record));
     },
 
     async delete(sessionId) {
@@ -178,6 +198,7 @@ export function lmdbStore(options: LmdbStoreOptions): SessionStore {
       try {
         for (const key of documents.getKeys({ start })) {
           if (key.subarray(0, scanPrefix.length).compare(scanPrefix) !== 0) break;
+          if (isReservedKey(key)) continue;
           if (afterKey?.equals(key)) continue;
           // Only the head of each record is read, from LMDB's memory without copying the document.
           const bytes = documents.getBinaryFast(key);

@@ -19,6 +19,18 @@ export function sessionKey(sessionId: string): Buffer {
   return Buffer.concat([bytes.subarray(0, end), Buffer.from([0]), hash]);
 }
 
+/**
+ * The key of the shared record shapes, kept in the same database as the sessions. It starts with a
+ * zero byte, which no session key does: ids cannot contain U+0000, and a hashed key has its zero
+ * byte only after the first 997 bytes of its id.
+ */
+export const recordShapesKey: Buffer = Buffer.from('\u0000troupe:record-shapes', 'utf8');
+
+/** True for keys that hold no session (they start with a zero byte). */
+export function isReservedKey(key: Buffer): boolean {
+  return key[0] === 0;
+}
+
 /** True when `key` was made from a long id, which then must be read from the head of its record. */
 export function isHashedKey(key: Buffer): boolean {
   return key.length > maximumPlainKeyBytes;

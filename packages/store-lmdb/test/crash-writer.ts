@@ -1,6 +1,6 @@
 // Run by crash.test.ts in a child process: saves sessions as fast as it can and prints one line
 // per acknowledged save, until it is killed.
-import type { SessionSnapshot } from '@troupe/core';
+import type { Message, SessionSnapshot } from '@troupe/core';
 import { lmdbStore } from '../src/index.ts';
 
 const [path, sessionCountText = '4', inFlightText = '4'] = process.argv.slice(2);
@@ -8,6 +8,17 @@ if (!path) throw new Error('usage: crash-writer <path> [sessions] [in flight]');
 const store = lmdbStore({ path });
 const sessionCount = Number(sessionCountText);
 const padding = 'x'.repeat(20_000);
+
+/**
+ * The message of a turn. Its shape varies, so new record shapes are appended to the shared table
+ * while saves are in flight: some early, and a tool message only from turn 21, which the second
+ * run of the writer reaches after the first was killed.
+ */
+function messageOf(turn: number): Message {
+  const content = `turn ${turn} ${padding}`;
+  if (turn > 20) return { role: 'tool', toolCallId: `call-${turn}`, toolName: 'padding', content };
+  return turn % 3 === 0 ? ({ content, role: 'user' } as Message) : { role: 'user', content };
+}
 
 async function writeForever(sessionId: string): Promise<never> {
   // A later run continues where the killed one stopped.
@@ -22,7 +33,7 @@ async function writeForever(sessionId: string): Promise<never> {
     const turn = snapshot.version + 1;
     snapshot = await store.save({
       ...snapshot,
-      history: [...snapshot.history, { role: 'user', content: `turn ${turn} ${padding}` }],
+      history: [...snapshot.history, messageOf(turn)],
       state: { turn, checksum: turn * 7 },
     });
     process.stdout.write(`ack ${sessionId} ${snapshot.version}\n`);

@@ -12,6 +12,7 @@ import {
 import {
   assertSessionId,
   assertSnapshotInput,
+  cloneData,
   compareByCodePoint,
   decodeSessionDocument,
   resolveListOptions,
@@ -38,8 +39,31 @@ export interface MemorySessionStore extends SessionStore {
 }
 
 /**
+ * A document a memory store wrote, validated on the way in; anything else found in `records` (a
+ * record a test planted) is validated when read. Records are replaced on save, never changed in
+ * place, so a stored document stays what was validated.
+ */
+class StoredDocument implements SessionDocument {
+  readonly formatVersion: number;
+  readonly sessionId: string;
+  readonly history: SessionDocument['history'];
+  readonly state: SessionDocument['state'];
+  readonly version: number;
+  readonly updatedAt: number;
+
+  constructor(document: SessionDocument) {
+    this.formatVersion = document.formatVersion;
+    this.sessionId = document.sessionId;
+    this.history = document.history;
+    this.state = document.state;
+    this.version = document.version;
+    this.updatedAt = document.updatedAt;
+  }
+}
+
+/**
  * The reference {@link SessionStore}: sessions live in a map in this process and are gone when it
- * exits. Every save and load makes a structured copy, so neither the caller's objects nor the
+ * exits. Every save and load makes a deep copy, so neither the caller's objects nor the
  * returned ones alias what is stored.
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStore {
@@ -58,7 +82,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStor
 
   const readSnapshot = (sessionId: string): SessionSnapshot | undefined => {
     const record = records.get(sessionId);
-    return record === undefined ? undefined : decodeSessionDocument(sessionId, record);
+    if (record === undefined) return undefined;
+    if (!(record instanceof StoredDocument)) return decodeSessionDocument(sessionId, record);
+    const { history, state, version, updatedAt } = record;
+    return { sessionId, history, state, version, updatedAt };
   };
 
   return {
@@ -68,25 +95,24 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStor
       assertOpen('load', sessionId);
       assertSessionId(sessionId, 'load');
       const snapshot = readSnapshot(sessionId);
-      return snapshot === undefined ? undefined : structuredClone(snapshot);
+      return snapshot === undefined ? undefined : cloneData(snapshot);
     },
 
     async save(snapshot) {
       assertOpen('save', snapshot?.sessionId);
       assertSnapshotInput(snapshot);
       const { sessionId } = snapshot;
-      const record = records.get(sessionId);
       // An unreadable record is never overwritten: the caller could not have based a save on it.
-      const storedVersion = record === undefined ? 0 : decodeSessionDocument(sessionId, record).version;
+      const storedVersion = readSnapshot(sessionId)?.version ?? 0;
       if (storedVersion !== snapshot.version) {
         throw new ConcurrentWriteError(
           `Session ${JSON.stringify(sessionId)} is at version ${storedVersion}, but the save was based on version ${snapshot.version}; nothing was written.`,
           { sessionId, expectedVersion: snapshot.version, actualVersion: storedVersion },
         );
       }
-      let document: SessionDocument;
+      let document: StoredDocument;
       try {
-        document = structuredClone(toSessionDocument(snapshot, storedVersion + 1, clock.now()));
+        document = new StoredDocument(cloneData(toSessionDocument(snapshot, storedVersion + 1, clock.now())));
       } catch (error) {
         throw new InvalidArgumentError(
           `save() of session ${JSON.stringify(sessionId)}: history or state holds a value that cannot be copied (a function, a symbol or a class instance).`,
@@ -94,7 +120,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStor
         );
       }
       records.set(sessionId, document);
-      return structuredClone(decodeSessionDocument(sessionId, document));
+      const { history, state, version, updatedAt } = document;
+      return { sessionId, history: cloneData(history), state: cloneData(state), version, updatedAt };
     },
 
     async delete(sessionId) {
@@ -113,7 +140,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStor
       ids.sort(compareByCodePoint);
       const page = ids.slice(0, limit);
       const sessions = page.map((sessionId) => {
-        const { version, updatedAt } = decodeSessionDocument(sessionId, records.get(sessionId));
+        const { version, updatedAt } = readSnapshot(sessionId) as SessionSnapshot;
         return { sessionId, version, updatedAt };
       });
       const last = page.at(-1);

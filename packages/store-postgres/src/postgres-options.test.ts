@@ -70,6 +70,20 @@ describe('postgresStore options', () => {
     await store.close();
   });
 
+  it('returns from save what a load returns, also for data JSON changes (Dates, undefined, NaN)', async () => {
+    const store = postgresStore({ sql: database.sql, schema: database.schema, table: 'returned' });
+    const plainState = { nested: { list: [1, 'two', null] } };
+    const plain = await store.save(newSnapshot('plain', { state: plainState }));
+    expect(plain.state).toEqual(plainState);
+    expect(plain.state.nested).not.toBe(plainState.nested);
+    expect(await store.load('plain')).toEqual(plain);
+    const odd = { when: new Date(0), missing: undefined, notANumber: Number.NaN };
+    const saved = await store.save(newSnapshot('odd', { state: odd }));
+    expect(saved.state).toStrictEqual(JSON.parse(JSON.stringify(odd)));
+    expect(await store.load('odd')).toStrictEqual(saved);
+    await store.close();
+  });
+
   it('fails with StoreError, not a crash, when the server is unreachable', async () => {
     const store = postgresStore({ url: 'postgres://postgres@127.0.0.1:1/test?connect_timeout=2', table: 'nowhere' });
     const error = await store.load('x').catch((failure: unknown) => failure);

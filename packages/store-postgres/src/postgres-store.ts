@@ -13,6 +13,7 @@ import {
 import {
   assertSessionId,
   assertSnapshotInput,
+  copyPlainJson,
   decodeSessionDocument,
   resolveListOptions,
   toSessionDocument,
@@ -180,8 +181,14 @@ export function postgresStore(options: PostgresStoreOptions): PostgresSessionSto
       const { sessionId, version: expectedVersion } = snapshot;
       const version = expectedVersion + 1;
       const updatedAt = clock.now();
-      // Serialised before the first await, so the caller may change its objects while the save runs.
-      const text = JSON.stringify(toSessionDocument(snapshot, version, updatedAt));
+      // Copied and serialised before the first await, so the caller may change its objects while
+      // the save runs. For plain JSON data the copy is what gets written and what the save returns
+      // (far cheaper than parsing the text back); other data (Dates, undefined...) is returned as
+      // JSON makes it, by parsing the text.
+      const history = copyPlainJson(snapshot.history);
+      const state = history === undefined ? undefined : copyPlainJson(snapshot.state);
+      const copied = history !== undefined && state !== undefined ? { ...snapshot, history, state } : snapshot;
+      const text = JSON.stringify(toSessionDocument(copied, version, updatedAt));
       await whenReady();
       let written: { length: number };
       try {
@@ -207,7 +214,10 @@ export function postgresStore(options: PostgresStoreOptions): PostgresSessionSto
         }
         throw failure('save', sessionId, error);
       }
-      if (written.length === 1) return decodeSessionDocument(sessionId, JSON.parse(text));
+      if (written.length === 1) {
+        if (history !== undefined && state !== undefined) return { sessionId, history, state, version, updatedAt };
+        return decodeSessionDocument(sessionId, JSON.parse(text));
+      }
       // Not written: read what is there to tell a conflict from a record this store cannot read.
       let row: SessionRow | undefined;
       try {

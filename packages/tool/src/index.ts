@@ -18,6 +18,7 @@ export {
   createToolDispatcher,
   type DispatchContext,
   type DispatchedToolContext,
+  dispatchAbortCheck,
   reportToolUsage,
   type ToolDispatcher,
   type ToolDispatcherOptions,

@@ -8,6 +8,7 @@ import { memorySessionState } from './memory-session-state.ts';
 import {
   createToolDispatcher,
   type DispatchedToolContext,
+  dispatchAbortCheck,
   reportToolUsage,
   type ToolOutcome,
 } from './tool-dispatcher.ts';
@@ -398,5 +399,72 @@ describe('createToolDispatcher', () => {
     );
     expect(outcomes[0]?.message.content).toBe('hi');
     expect(outcomes[1]?.message.content).toContain('- text: must be string, got integer');
+  });
+
+  it('runs a synchronous tool without arming a timer, and still reports its throw as an error result', async () => {
+    const clock = manualClock();
+    const boom = defineTool({
+      name: 'boom',
+      description: 'Throws.',
+      input: z.object({}),
+      execute: () => {
+        throw new Error('kaput');
+      },
+    });
+    const dispatcher = createToolDispatcher({ tools: [add, boom], clock });
+    const outcomes = await dispatcher.dispatch([call('add', { a: 1, b: 2 }), call('boom', {})], dispatchContext());
+    expect(clock.pendingTimers).toBe(0);
+    expect(outcomes.map((outcome) => outcome.message.content)).toEqual([
+      '3',
+      expect.stringMatching(/^Tool boom failed: kaput/),
+    ]);
+    expect(outcomes[1]?.error?.code).toBe('TOOL_EXECUTION');
+  });
+
+  it('gives a context that survives a spread, with a signal already aborted when first read after a timeout', async () => {
+    const clock = manualClock();
+    let spreadSignal: AbortSignal | undefined;
+    let lateSignal: AbortSignal | undefined;
+    const slow = defineTool({
+      name: 'slow',
+      description: 'Reads its signal only after waiting.',
+      input: z.object({}),
+      timeoutMs: 50,
+      execute: async (_args, ctx) => {
+        spreadSignal = { ...ctx }.signal;
+        await sleep(clock, 100);
+        lateSignal = ctx.signal;
+        return 'late';
+      },
+    });
+    const dispatcher = createToolDispatcher({ tools: [slow], clock });
+    const pending = dispatcher.dispatch([call('slow', {})], dispatchContext());
+    await clock.runAll();
+    const [outcome] = await pending;
+    expect(outcome?.error?.code).toBe('TOOL_TIMEOUT');
+    expect(spreadSignal).toBeInstanceOf(AbortSignal);
+    expect(spreadSignal?.aborted).toBe(true);
+    expect(lateSignal?.aborted).toBe(true);
+    expect(ToolTimeoutError.isInstance(lateSignal?.reason)).toBe(true);
+  });
+
+  it('consults the cheap abort check instead of the signal, so a lazily made signal stays unmade', async () => {
+    let signalReads = 0;
+    const context = {
+      sessionId: 'session-1',
+      state: memorySessionState({}),
+      get signal(): AbortSignal {
+        signalReads++;
+        return new AbortController().signal;
+      },
+      [dispatchAbortCheck]: () => false,
+    };
+    const dispatcher = createToolDispatcher({ tools: [add] });
+    const outcomes = await dispatcher.dispatch([call('add', { a: 2, b: 2 })], context);
+    expect(outcomes[0]?.message.content).toBe('4');
+    expect(signalReads).toBe(0);
+    const aborted = { ...context, [dispatchAbortCheck]: () => true, signal: AbortSignal.abort('stop') };
+    const refused = await dispatcher.dispatch([call('add', { a: 2, b: 2 })], aborted);
+    expect(refused[0]?.message.content).toMatch(/cancelled because the turn was aborted/);
   });
 });

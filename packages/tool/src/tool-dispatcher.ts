@@ -39,6 +39,18 @@ export interface DispatchContext {
   signal: AbortSignal;
   /** Fires as each call finishes (in completion order), with the call's index in `calls`. */
   onResult?: (outcome: ToolOutcome, index: number) => void;
+  /**
+   * A cheap check of whether the turn was aborted, consulted instead of reading `signal`, so a
+   * caller may create its signal lazily: calls that answer synchronously then never need it.
+   */
+  [dispatchAbortCheck]?: () => boolean;
+}
+
+/** The key of {@link DispatchContext}'s cheap abort check. */
+export const dispatchAbortCheck: unique symbol = Symbol.for('troupe.tool.dispatchAbortCheck');
+
+function isDispatchAborted(context: DispatchContext): boolean {
+  return context[dispatchAbortCheck] === undefined ? context.signal.aborted : context[dispatchAbortCheck]();
 }
 
 /** The result of one tool call. */
@@ -177,24 +189,24 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
   const outcome = (
     call: ToolCall,
     started: number,
-    result: { content: string; error?: TroupeError; usage?: Usage },
-  ) => {
+    result: { content: string; error?: TroupeError | undefined; usage?: Usage | undefined },
+  ): ToolOutcome => {
     const message: ToolMessage = {
       role: 'tool',
       toolCallId: call.id,
       toolName: call.name,
       content: truncateToolOutput(result.content, maxOutputChars),
-      ...(result.error === undefined ? {} : { isError: true }),
     };
-    return {
-      message,
-      durationMs: Math.max(0, clock.now() - started),
-      ...(result.usage === undefined ? {} : { usage: result.usage }),
-      ...(result.error === undefined ? {} : { error: result.error }),
-    } satisfies ToolOutcome;
+    const done: ToolOutcome = { message, durationMs: Math.max(0, clock.now() - started) };
+    if (result.usage !== undefined) done.usage = result.usage;
+    if (result.error !== undefined) {
+      message.isError = true;
+      done.error = result.error;
+    }
+    return done;
   };
 
-  const execute = async (tool: Tool, args: unknown, callContext: ToolCallContext): Promise<unknown> => {
+  const execute = (tool: Tool, args: unknown, callContext: ToolCallContext): unknown => {
     if ((tool as IsolatedTool).isolated === true) {
       releaseGuard ??= holdIsolationGuard();
       return runIsolated(actorSystem(), tool, { args, context: callContext });
@@ -202,134 +214,211 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
     return tool.execute(args, callContext);
   };
 
-  const runCall = async (
+  /** Validates a call's arguments: the value to run with, or the failed outcome. */
+  const validateCall = (tool: Tool, call: ToolCall, started: number): { args: unknown } | ToolOutcome => {
+    const args = normalizeArguments(call.arguments);
+    if (tool.validate === undefined) return { args };
+    let validation: ReturnType<NonNullable<Tool['validate']>>;
+    try {
+      validation = tool.validate(args);
+    } catch (thrown) {
+      validation = { ok: false, issues: [{ path: '', message: `could not be validated: ${String(thrown)}` }] };
+    }
+    if (!validation.ok) {
+      // A model may say "absent" as null (strict schema modes); retry once without those nulls.
+      const withoutNulls = dropNullOptionals(tool.inputSchema, args);
+      if (withoutNulls !== args) {
+        try {
+          const retried = tool.validate(withoutNulls);
+          if (retried.ok) validation = retried;
+        } catch {
+          // The first validation's issues are reported.
+        }
+      }
+    }
+    if (validation.ok) return { args: validation.value };
+    const error = validationFailure(tool.name, validation.issues);
+    return outcome(call, started, { content: error.message, error });
+  };
+
+  /**
+   * Runs one validated call. A tool that answers synchronously costs no timer, listener or signal;
+   * one that returns a promise is raced against its time limit and the turn's abort, and gets its
+   * `ctx.signal` (created only if the tool reads it) aborted when cut off.
+   */
+  const runValidated = (
+    tool: Tool,
+    call: ToolCall,
+    run: { args: unknown; started: number; context: DispatchContext; step: StepAbort },
+  ): ToolOutcome | Promise<ToolOutcome> => {
+    const { started, context } = run;
+    const callContext = new CallContext(context, call.id);
+    let value: unknown;
+    try {
+      if (isDispatchAborted(context)) throw context.signal.reason;
+      value = execute(tool, run.args, callContext.tool);
+    } catch (thrown) {
+      return failed(tool, call, { started, context, callContext, thrown });
+    }
+    if (!isThenable(value)) return succeeded(tool, call, { started, value, usage: callContext.usage });
+    const pending = value;
+    return new Promise<ToolOutcome>((resolve) => {
+      let settled = false;
+      const timeoutMs = tool.timeoutMs ?? defaultTimeoutMs;
+      const finish = (result: () => ToolOutcome) => {
+        if (settled) return;
+        settled = true;
+        if (timer !== undefined) clock.clearTimeout(timer);
+        run.step.remove(cutOff);
+        resolve(result());
+      };
+      const cutOff = (reason: unknown) => {
+        callContext.abort(reason);
+        finish(() => failed(tool, call, { started, context, callContext, thrown: reason }));
+      };
+      const timer = Number.isFinite(timeoutMs)
+        ? clock.setTimeout(() => cutOff(timeoutFailure(tool.name, timeoutMs)), timeoutMs)
+        : undefined;
+      run.step.add(cutOff);
+      pending.then(
+        (resolved) => {
+          // A result that arrives when the limit is already due (its timer not yet run) is late.
+          if (timer !== undefined && clock.now() - started >= timeoutMs) {
+            cutOff(timeoutFailure(tool.name, timeoutMs));
+            return;
+          }
+          finish(() => succeeded(tool, call, { started, value: resolved, usage: callContext.usage }));
+        },
+        // A tool that rejects after being cut off is ignored here, so it is never an unhandled rejection.
+        (thrown: unknown) => finish(() => failed(tool, call, { started, context, callContext, thrown })),
+      );
+    });
+  };
+
+  const succeeded = (
+    tool: Tool,
+    call: ToolCall,
+    result: { started: number; value: unknown; usage: Usage | undefined },
+  ): ToolOutcome => {
+    let content: string;
+    try {
+      content = serializeToolOutput(result.value, tool.name);
+    } catch (thrown) {
+      const error = executionFailure(tool.name, thrown);
+      return outcome(call, result.started, { content: error.message, error, usage: result.usage });
+    }
+    return outcome(call, result.started, { content, usage: result.usage });
+  };
+
+  const failed = (
+    tool: Tool,
+    call: ToolCall,
+    failure: { started: number; context: DispatchContext; callContext: CallContext; thrown: unknown },
+  ): ToolOutcome => {
+    const { thrown, context, callContext } = failure;
+    let error: TroupeError;
+    const reason = callContext.cutOffReason;
+    if (reason !== undefined && ToolTimeoutError.isInstance(reason)) error = reason;
+    else if (isDispatchAborted(context)) error = abortedFailure(tool.name, context.signal.reason);
+    else error = executionFailure(tool.name, thrown);
+    return outcome(call, failure.started, { content: error.message, error, usage: callContext.usage });
+  };
+
+  /** Runs one call; synchronous when it needs no slot and its tool answers synchronously. */
+  const runCall = (
     call: ToolCall,
     context: DispatchContext,
-    limiter: ConcurrencyLimiter,
-  ): Promise<ToolOutcome> => {
+    step: { limiter: ConcurrencyLimiter | undefined; abort: StepAbort },
+  ): ToolOutcome | Promise<ToolOutcome> => {
     const started = clock.now();
     const tool = tools.get(call.name);
     if (tool === undefined) {
       const error = unknownToolFailure(call.name, [...tools.keys()]);
       return outcome(call, started, { content: error.message, error });
     }
-    let args = normalizeArguments(call.arguments);
-    if (tool.validate !== undefined) {
-      let validation: ReturnType<NonNullable<Tool['validate']>>;
-      try {
-        validation = tool.validate(args);
-      } catch (thrown) {
-        validation = { ok: false, issues: [{ path: '', message: `could not be validated: ${String(thrown)}` }] };
-      }
-      if (!validation.ok) {
-        // A model may say "absent" as null (strict schema modes); retry once without those nulls.
-        const withoutNulls = dropNullOptionals(tool.inputSchema, args);
-        if (withoutNulls !== args) {
-          try {
-            const retried = tool.validate(withoutNulls);
-            if (retried.ok) validation = retried;
-          } catch {
-            // The first validation's issues are reported.
-          }
-        }
-      }
-      if (!validation.ok) {
-        const error = validationFailure(tool.name, validation.issues);
-        return outcome(call, started, { content: error.message, error });
-      }
-      args = validation.value;
-    }
+    const validated = validateCall(tool, call, started);
+    if (!('args' in validated)) return validated;
+    const run = { args: validated.args, started, context, step: step.abort };
+    if (step.limiter === undefined) return runValidated(tool, call, run);
+    return runWithSlot(tool, call, { run, limiter: step.limiter });
+  };
 
+  const runWithSlot = async (
+    tool: Tool,
+    call: ToolCall,
+    slot: { run: Parameters<typeof runValidated>[2]; limiter: ConcurrencyLimiter },
+  ): Promise<ToolOutcome> => {
     let release: () => void;
     try {
-      release = await limiter.acquire(context.signal);
+      release = await slot.limiter.acquire(slot.run.step.signal());
     } catch (reason) {
       const error = abortedFailure(tool.name, reason);
-      return outcome(call, started, { content: error.message, error });
+      return outcome(call, slot.run.started, { content: error.message, error });
     }
+    try {
+      return await runValidated(tool, call, slot.run);
+    } finally {
+      release();
+    }
+  };
 
-    let usage: Usage | undefined;
-    const controller = new AbortController();
-    const onTurnAbort = () => controller.abort(context.signal.reason);
-    if (context.signal.aborted) onTurnAbort();
-    else context.signal.addEventListener('abort', onTurnAbort, { once: true });
-    const timeoutMs = tool.timeoutMs ?? defaultTimeoutMs;
-    const timer = Number.isFinite(timeoutMs)
-      ? clock.setTimeout(() => controller.abort(timeoutFailure(tool.name, timeoutMs)), timeoutMs)
-      : undefined;
-    // Settles when the call is cut off, even if the tool ignores its signal and never returns.
-    const cutOff = new Promise<never>((_, reject) => {
-      if (controller.signal.aborted) reject(controller.signal.reason);
-      else controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-    });
-    cutOff.catch(() => undefined);
-    const reportUsage = (spent: Usage) => {
-      usage = usage === undefined ? { ...spent } : addUsage(usage, spent);
-    };
-    const callContext: ToolCallContext & DispatchedToolContext = {
-      signal: controller.signal,
-      sessionId: context.sessionId,
-      toolCallId: call.id,
-      state: context.state,
-      reportUsage,
-      [reportToolUsage]: reportUsage,
+  /** `runCall` that never throws (a defensive guard: runCall handles every tool failure itself). */
+  const guardedCall = (
+    call: ToolCall,
+    context: DispatchContext,
+    step: { limiter: ConcurrencyLimiter | undefined; abort: StepAbort },
+  ): ToolOutcome | Promise<ToolOutcome> => {
+    const failure = (thrown: unknown) => {
+      const error = executionFailure(call.name, thrown);
+      return outcome(call, clock.now(), { content: error.message, error });
     };
     try {
-      const running = Promise.resolve().then(() => execute(tool, args, callContext));
-      // A tool that rejects after being cut off must not surface as an unhandled rejection.
-      running.catch(() => undefined);
-      const value = await Promise.race([running, cutOff]);
-      const content = serializeToolOutput(value, tool.name);
-      return outcome(call, started, { content, ...(usage === undefined ? {} : { usage }) });
+      const result = runCall(call, context, step);
+      return result instanceof Promise ? result.catch(failure) : result;
     } catch (thrown) {
-      let error: TroupeError;
-      const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
-      if (reason !== undefined && ToolTimeoutError.isInstance(reason)) error = reason;
-      else if (context.signal.aborted) error = abortedFailure(tool.name, context.signal.reason);
-      else error = executionFailure(tool.name, thrown);
-      return outcome(call, started, { content: error.message, error, ...(usage === undefined ? {} : { usage }) });
-    } finally {
-      if (timer !== undefined) clock.clearTimeout(timer);
-      context.signal.removeEventListener('abort', onTurnAbort);
-      release();
+      return failure(thrown);
     }
   };
 
   return {
     specs: () => specs.map((spec) => ({ ...spec })),
     get: (name) => tools.get(name),
-    async dispatch(calls, turnContext) {
-      const limiter = new ConcurrencyLimiter(concurrency);
-      // One listener on the caller's signal, fanned out to every call of the step (a step may have
-      // more calls than the default listener warning threshold).
-      const stepAbort = new AbortController();
-      setMaxListeners(0, stepAbort.signal);
-      const onTurnAbort = () => stepAbort.abort(turnContext.signal.reason);
-      if (turnContext.signal.aborted) onTurnAbort();
-      else turnContext.signal.addEventListener('abort', onTurnAbort, { once: true });
-      const context: DispatchContext = { ...turnContext, signal: stepAbort.signal };
-      try {
-        return await Promise.all(
-          calls.map(async (call, index) => {
-            let result: ToolOutcome;
-            try {
-              result = await runCall(call, context, limiter);
-            } catch (thrown) {
-              // Defensive: runCall handles every tool failure; this guards the promise of "never rejects".
-              const error = executionFailure(call.name, thrown);
-              result = outcome(call, clock.now(), { content: error.message, error });
-            }
-            try {
-              context.onResult?.(result, index);
-            } catch {
-              // A failing listener must not lose the other results.
-            }
-            return result;
-          }),
-        );
-      } finally {
-        turnContext.signal.removeEventListener('abort', onTurnAbort);
+    dispatch(calls, context) {
+      // Calls beyond the concurrency limit wait for a slot; the common step needs no limiter.
+      const limiter = calls.length > concurrency ? new ConcurrencyLimiter(concurrency) : undefined;
+      const abort = new StepAbort(context);
+      const step = { limiter, abort };
+      const reported = (result: ToolOutcome, index: number): ToolOutcome => {
+        try {
+          context.onResult?.(result, index);
+        } catch {
+          // A failing listener must not lose the other results.
+        }
+        return result;
+      };
+      let pending: Promise<ToolOutcome>[] | undefined;
+      const results: ToolOutcome[] = new Array(calls.length);
+      calls.forEach((call, index) => {
+        const result = guardedCall(call, context, step);
+        if (result instanceof Promise) {
+          (pending ??= []).push(
+            result.then((settled) => {
+              results[index] = reported(settled, index);
+              return settled;
+            }),
+          );
+        } else {
+          results[index] = reported(result, index);
+        }
+      });
+      // Calls that all answered synchronously (the usual step of plain tools) need no fan-in.
+      if (pending === undefined) {
+        abort.dispose();
+        return Promise.resolve(results);
       }
+      return Promise.all(pending)
+        .then(() => results)
+        .finally(() => abort.dispose());
     },
     async close() {
       releaseGuard?.();
@@ -342,4 +431,114 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
       }
     },
   };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === 'function'
+  );
+}
+
+/**
+ * The turn's abort, fanned out to the running calls of one step through a single listener on the
+ * turn's signal (a step may run more calls than the listener warning threshold). The listener is
+ * added when the first call goes asynchronous.
+ */
+class StepAbort {
+  private cutOffs: Set<(reason: unknown) => void> | undefined;
+  private turnSignal: AbortSignal | undefined;
+  private waitSignal: AbortController | undefined;
+
+  constructor(private readonly context: DispatchContext) {}
+
+  private onAbort: (() => void) | undefined;
+
+  add(cutOff: (reason: unknown) => void): void {
+    if (isDispatchAborted(this.context)) {
+      cutOff(this.context.signal.reason);
+      return;
+    }
+    (this.cutOffs ??= new Set()).add(cutOff);
+    this.listen();
+  }
+
+  remove(cutOff: (reason: unknown) => void): void {
+    this.cutOffs?.delete(cutOff);
+  }
+
+  /** A signal for calls waiting for a slot (only steps with more calls than the limit wait). */
+  signal(): AbortSignal {
+    if (this.waitSignal === undefined) {
+      this.waitSignal = new AbortController();
+      setMaxListeners(0, this.waitSignal.signal);
+      if (isDispatchAborted(this.context)) this.waitSignal.abort(this.context.signal.reason);
+      else this.listen();
+    }
+    return this.waitSignal.signal;
+  }
+
+  dispose(): void {
+    if (this.onAbort) this.turnSignal?.removeEventListener('abort', this.onAbort);
+    this.turnSignal = undefined;
+  }
+
+  private listen(): void {
+    if (this.turnSignal !== undefined) return;
+    const turnSignal = this.context.signal;
+    this.turnSignal = turnSignal;
+    this.onAbort = () => {
+      const reason: unknown = turnSignal.reason;
+      for (const cutOff of [...(this.cutOffs ?? [])]) cutOff(reason);
+      this.waitSignal?.abort(reason);
+    };
+    turnSignal.addEventListener('abort', this.onAbort, { once: true });
+  }
+}
+
+/**
+ * The context a call's `execute` receives, and the dispatcher's handle on it. Its `signal` (aborted
+ * when the call is cut off by its time limit or the turn's abort) is created on first read: most
+ * tools never read it, and an AbortSignal costs microseconds to construct on Node 20. The context is
+ * a plain object with own properties, so a tool may spread it into another call.
+ */
+class CallContext {
+  readonly tool: ToolCallContext & DispatchedToolContext;
+  /** Usage the tool reported. */
+  usage: Usage | undefined;
+  /** Why the call was cut off, once it was. */
+  cutOffReason: unknown;
+  private controller: AbortController | undefined;
+
+  constructor(context: DispatchContext, toolCallId: string) {
+    const reportUsage = (spent: Usage): void => {
+      this.usage = this.usage === undefined ? { ...spent } : addUsage(this.usage, spent);
+    };
+    const call = this;
+    this.tool = {
+      get signal(): AbortSignal {
+        return call.signal();
+      },
+      sessionId: context.sessionId,
+      toolCallId,
+      state: context.state,
+      reportUsage,
+      [reportToolUsage]: reportUsage,
+    };
+  }
+
+  signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.cutOffReason !== undefined) this.controller.abort(this.cutOffReason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.cutOffReason !== undefined) return;
+    this.cutOffReason = reason;
+    this.controller?.abort(reason);
+  }
 }

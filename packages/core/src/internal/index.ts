@@ -1,4 +1,5 @@
 // For sibling @troupe packages only (stores share these); no semver promise.
+export { cloneData } from './clone-data.ts';
 export {
   compareByCodePoint,
   defaultListLimit,
@@ -6,11 +7,13 @@ export {
   type ResolvedListOptions,
   resolveListOptions,
 } from './list-options.ts';
+export { copyPlainJson, isPlainJson } from './plain-json.ts';
 export { type HeaderSource, retryAfterMs } from './retry-after.ts';
 export {
   assertSessionId,
   assertSnapshotInput,
   decodeSessionDocument,
+  lazySnapshot,
   type SessionDocument,
   toSessionDocument,
 } from './session-document.ts';

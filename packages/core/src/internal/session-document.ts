@@ -70,9 +70,11 @@ function describeMessage(message: unknown): string | undefined {
 }
 
 function describeHistoryAndState(value: Record<string, unknown>): string | undefined {
-  if (!Array.isArray(value.history)) return '`history` is not an array';
-  for (const [index, message] of value.history.entries()) {
-    const problem = describeMessage(message);
+  const history = value.history;
+  if (!Array.isArray(history)) return '`history` is not an array';
+  // An index loop: `entries()` allocates a pair per message on every save.
+  for (let index = 0; index < history.length; index++) {
+    const problem = describeMessage(history[index]);
     if (problem) return `history[${index}] is not a message: ${problem}`;
   }
   if (!isRecord(value.state)) return '`state` is not an object';
@@ -159,5 +161,42 @@ export function decodeSessionDocument(sessionId: string, record: unknown): Sessi
     state: record.state as SessionSnapshot['state'],
     version: record.version,
     updatedAt: record.updatedAt,
+  };
+}
+
+/**
+ * The snapshot a store's `save` returns when making its history and state is costly (decoding the
+ * record just written): `read` runs on the first access of either, once. Both are own enumerable
+ * properties (accessors), so the snapshot compares, spreads and serialises like a plain one, and
+ * assigning to either replaces it. Callers that only read `version` — the runtime — pay nothing.
+ */
+export function lazySnapshot(
+  head: Pick<SessionSnapshot, 'sessionId' | 'version' | 'updatedAt'>,
+  read: () => Pick<SessionSnapshot, 'history' | 'state'>,
+): SessionSnapshot {
+  let body: Pick<SessionSnapshot, 'history' | 'state'> | undefined;
+  const load = () => {
+    if (body === undefined) {
+      const { history, state } = read();
+      body = { history, state };
+    }
+    return body;
+  };
+  return {
+    sessionId: head.sessionId,
+    get history() {
+      return load().history;
+    },
+    set history(history) {
+      load().history = history;
+    },
+    get state() {
+      return load().state;
+    },
+    set state(state) {
+      load().state = state;
+    },
+    version: head.version,
+    updatedAt: head.updatedAt,
   };
 }

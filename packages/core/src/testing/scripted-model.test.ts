@@ -28,6 +28,16 @@ describe('scriptedModel', () => {
     expect(model.calls).toBe(2);
   });
 
+  it('keeps no requests with recordRequests: false, and hands out copies of the scripted chunks', async () => {
+    const model = scriptedModel([textReply('same')], { whenExhausted: 'repeat-last', recordRequests: false });
+    const first = await drain(model.stream(ask('a')));
+    (first[0] as { text: string }).text = 'changed by a consumer';
+    const second = await drain(model.stream(ask('b')));
+    expect(second[0]).toEqual({ type: 'text-delta', text: 'same' });
+    expect(model.requests).toHaveLength(0);
+    expect(model.calls).toBe(2);
+  });
+
   it('fails clearly when the scripts run out, or repeats the last when asked', async () => {
     const strict = scriptedModel([textReply('only')]);
     await drain(strict.stream(ask('a')));

@@ -1,5 +1,6 @@
 import { type Clock, sleep, systemClock } from '../clock.ts';
 import { InvalidArgumentError } from '../errors.ts';
+import { cloneData } from '../internal/clone-data.ts';
 import type { ToolCall, Usage } from '../messages.ts';
 import type { FinishReason, LanguageModel, ModelChunk, ModelRequest, StreamOptions } from '../model.ts';
 
@@ -27,11 +28,16 @@ export interface ScriptedModelOptions {
   clock?: Clock;
   /** What happens when the scripts run out: throw (default) or replay the last one. */
   whenExhausted?: 'throw' | 'repeat-last';
+  /**
+   * Keep a copy of every request in `requests` (default true). Turn it off for a model that serves
+   * an unbounded number of calls (a demo, a benchmark), where the copies would only pile up.
+   */
+  recordRequests?: boolean;
 }
 
 /** A {@link LanguageModel} that replays scripts, one per `stream` call, and records every request. */
 export interface ScriptedModel extends LanguageModel {
-  /** Every request received, in order (deep copies). */
+  /** Every request received, in order (deep copies); empty with `recordRequests: false`. */
   readonly requests: ModelRequest[];
   /** Number of `stream` calls so far. */
   readonly calls: number;
@@ -47,6 +53,7 @@ export function scriptedModel(steps: ScriptStep[], options: ScriptedModelOptions
   const queue = [...steps];
   const requests: ModelRequest[] = [];
   const clock = options.clock ?? systemClock;
+  const recordRequests = options.recordRequests !== false;
   let calls = 0;
   let last: ScriptStep | undefined;
 
@@ -77,7 +84,7 @@ export function scriptedModel(steps: ScriptStep[], options: ScriptedModelOptions
     },
     async *stream(request: ModelRequest, streamOptions: StreamOptions = {}): AsyncIterable<ModelChunk> {
       const call = calls++;
-      requests.push(structuredClone(request));
+      if (recordRequests) requests.push(cloneData(request));
       const script = next(request, call);
       const signal = streamOptions.signal;
       const errorAfter = script.error === undefined ? Number.POSITIVE_INFINITY : (script.errorAfter ?? 0);
@@ -87,7 +94,7 @@ export function scriptedModel(steps: ScriptStep[], options: ScriptedModelOptions
         const chunk = script.chunks[index];
         if (chunk === undefined) return;
         if (script.delayMs) await sleep(clock, script.delayMs, signal);
-        yield structuredClone(chunk);
+        yield cloneData(chunk);
       }
     },
   };
