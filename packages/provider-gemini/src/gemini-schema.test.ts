@@ -18,7 +18,8 @@ describe('toGeminiSchema', () => {
       type: 'object',
       properties: {
         origin: { type: 'object', description: 'Start', properties: { x: { type: 'number' } }, required: ['x'] },
-        email: { type: 'string' },
+        // What Gemini cannot check is said in words, so the model still knows it.
+        email: { type: 'string', description: 'format: email' },
       },
       required: ['origin'],
     });
@@ -36,7 +37,7 @@ describe('toGeminiSchema', () => {
     expect(toGeminiSchema({ const: 'fixed' })).toEqual({ type: 'string', enum: ['fixed'] });
     expect(toGeminiSchema({ type: 'integer', enum: [1, 2] })).toEqual({
       type: 'integer',
-      description: 'One of: 1, 2.',
+      description: 'one of 1, 2',
     });
   });
 
@@ -45,6 +46,7 @@ describe('toGeminiSchema', () => {
       type: 'number',
       minimum: 0,
       maximum: 10,
+      description: 'must be greater than 0',
     });
     expect(
       toGeminiSchema({

@@ -1,5 +1,5 @@
 import { InvalidArgumentError, type JsonSchema } from '@troupe/core';
-import { toGeminiSchema } from './gemini-schema.ts';
+import { toGeminiSchema } from '@troupe/core/internal';
 import { toOpenAiStrictSchema } from './openai-strict-schema.ts';
 
 /** Providers (or provider modes) whose tool schemas accept only a subset of JSON Schema. */

@@ -1,5 +1,5 @@
 import type { JsonSchema } from '@troupe/core';
-import { resolveReference, type SchemaNode } from './schema-references.ts';
+import { resolveReference, type SchemaNode } from '@troupe/core/internal';
 
 const maximumDepth = 32;
 

@@ -5,7 +5,7 @@ import {
   resolveReference,
   type SchemaNode,
   unsupportedSchema,
-} from './schema-references.ts';
+} from '@troupe/core/internal';
 
 // What OpenAI's strict mode (Structured Outputs, `strict: true` tools) accepts on a schema node.
 const strictKeys = new Set([

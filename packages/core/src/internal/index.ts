@@ -1,5 +1,6 @@
-// For sibling @troupe packages only (stores share these); no semver promise.
+// For sibling @troupe packages only (stores, providers and tools share these); no semver promise.
 export { cloneData } from './clone-data.ts';
+export { type GeminiSchemaOptions, toGeminiSchema } from './gemini-schema.ts';
 export {
   compareByCodePoint,
   defaultListLimit,
@@ -9,6 +10,14 @@ export {
 } from './list-options.ts';
 export { copyPlainJson, isPlainJson } from './plain-json.ts';
 export { type HeaderSource, retryAfterMs } from './retry-after.ts';
+export {
+  appendDescription,
+  childPath,
+  mergeAllOf,
+  resolveReference,
+  type SchemaNode,
+  unsupportedSchema,
+} from './schema-references.ts';
 export {
   assertSessionId,
   assertSnapshotInput,

@@ -1,4 +1,4 @@
-import { type Clock, sleep, systemClock } from '../clock.ts';
+import { abortReason, type Clock, systemClock } from '../clock.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import { cloneData } from '../internal/clone-data.ts';
 import type { ToolCall, Usage } from '../messages.ts';
@@ -88,16 +88,55 @@ export function scriptedModel(steps: ScriptStep[], options: ScriptedModelOptions
       const script = next(request, call);
       const signal = streamOptions.signal;
       const errorAfter = script.error === undefined ? Number.POSITIVE_INFINITY : (script.errorAfter ?? 0);
-      for (let index = 0; ; index++) {
-        if (signal?.aborted) throw signal.reason;
-        if (index === errorAfter) throw script.error;
-        const chunk = script.chunks[index];
-        if (chunk === undefined) return;
-        if (script.delayMs) await sleep(clock, script.delayMs, signal);
-        yield cloneData(chunk);
+      // Like an HTTP stream, one abort listener serves the whole call rather than one per delay.
+      const delay = script.delayMs ? new AbortableDelay(clock, script.delayMs, signal) : undefined;
+      try {
+        for (let index = 0; ; index++) {
+          if (signal?.aborted) throw signal.reason;
+          if (index === errorAfter) throw script.error;
+          const chunk = script.chunks[index];
+          if (chunk === undefined) return;
+          if (delay) await delay.wait();
+          yield cloneData(chunk);
+        }
+      } finally {
+        delay?.dispose();
       }
     },
   };
+}
+
+/** Waits of one length on a clock, cut short by one listener on `signal` for as long as it is used. */
+class AbortableDelay {
+  private cutShort: ((reason: unknown) => void) | undefined;
+  private readonly onAbort = () => this.cutShort?.(abortReason(this.signal as AbortSignal));
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly delayMs: number,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  wait(): Promise<void> {
+    if (this.signal?.aborted) return Promise.reject(abortReason(this.signal));
+    return new Promise<void>((resolve, reject) => {
+      const handle = this.clock.setTimeout(() => {
+        this.cutShort = undefined;
+        resolve();
+      }, this.delayMs);
+      this.cutShort = (reason) => {
+        this.cutShort = undefined;
+        this.clock.clearTimeout(handle);
+        reject(reason);
+      };
+    });
+  }
+
+  dispose(): void {
+    this.signal?.removeEventListener('abort', this.onAbort);
+  }
 }
 
 /** Chunks of a plain text answer: one delta per word-ish piece, usage, then `finish: stop`. */

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@troupe/core';
+import { InvalidArgumentError } from '../errors.ts';
 
 /** A JSON Schema node while it is being rewritten. */
 export type SchemaNode = Record<string, unknown>;
