@@ -23,7 +23,9 @@ export function isResumeInvocation(invocation: Invocation): invocation is Resume
  * The tool calls of the last assistant message that have no tool result yet: the calls a turn
  * paused on. Empty when the history does not end in a pause.
  */
-export function pendingToolCalls(history: readonly Message[]): ToolCall[] {
+const noCalls: readonly ToolCall[] = Object.freeze([]);
+
+export function pendingToolCalls(history: readonly Message[]): readonly ToolCall[] {
   let answered: Set<string> | undefined;
   for (let index = history.length - 1; index >= 0; index--) {
     const message = history[index] as Message;
@@ -32,10 +34,10 @@ export function pendingToolCalls(history: readonly Message[]): ToolCall[] {
       answered.add(message.toolCallId);
       continue;
     }
-    if (message.role !== 'assistant' || !message.toolCalls) return [];
+    if (message.role !== 'assistant' || !message.toolCalls) return noCalls;
     return message.toolCalls.filter((call) => !answered?.has(call.id));
   }
-  return [];
+  return noCalls;
 }
 
 /** The text a refused call's tool result carries, for the model to act on. */

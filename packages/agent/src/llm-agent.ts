@@ -103,7 +103,16 @@ export function llmAgent(options: LlmAgentOptions): LlmAgent {
   if (options.cache !== undefined) baseRequest.cache = options.cache;
   if (options.providerOptions !== undefined) baseRequest.providerOptions = options.providerOptions;
   const now = () => clock.now();
-  const context: LoopContext = { model: options.model, name: options.name, maxSteps, now, tools, baseRequest };
+  const approvals = (options.tools ?? []).some((tool) => tool.needsApproval === true);
+  const context: LoopContext = {
+    model: options.model,
+    name: options.name,
+    maxSteps,
+    now,
+    tools,
+    approvals,
+    baseRequest,
+  };
   return {
     name: options.name,
     maxSteps,
@@ -125,6 +134,8 @@ interface LoopContext {
   /** The clock's time, for event stamps. */
   now: () => number;
   tools: ToolDispatcher;
+  /** True when some tool needs approval (else a step's calls are not searched for one). */
+  approvals: boolean;
   baseRequest: Omit<ModelRequest, 'messages'>;
 }
 
@@ -180,8 +191,10 @@ async function runLoop(
         { maxSteps: context.maxSteps },
       );
     }
-    const needingApproval = calls.filter((call) => context.tools.get(call.name)?.needsApproval === true);
-    if (needingApproval.length > 0) {
+    const needingApproval = context.approvals
+      ? calls.filter((call) => context.tools.get(call.name)?.needsApproval === true)
+      : undefined;
+    if (needingApproval !== undefined && needingApproval.length > 0) {
       const approvalSent = send(loop, { type: 'approval-requested', calls: needingApproval });
       if (approvalSent) await approvalSent;
       const pausedSent = send(loop, { type: 'message', message });

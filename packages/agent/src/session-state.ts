@@ -10,12 +10,13 @@ const deleted: unique symbol = Symbol('deleted');
  * as a delta so the turn can commit them with its messages, or drop them with it.
  */
 export class TurnState implements SessionState {
-  private readonly changes = new Map<string, unknown>();
+  /** The turn's changes; made on the first one (most turns change nothing). */
+  private changes: Map<string, unknown> | undefined;
 
   constructor(private readonly committed: Readonly<Record<string, unknown>>) {}
 
   get<T = unknown>(key: string): T | undefined {
-    if (this.changes.has(key)) {
+    if (this.changes?.has(key)) {
       const value = this.changes.get(key);
       return value === deleted ? undefined : (value as T);
     }
@@ -28,16 +29,16 @@ export class TurnState implements SessionState {
       this.delete(key);
       return;
     }
-    this.changes.set(key, value);
+    (this.changes ??= new Map()).set(key, value);
   }
 
   delete(key: string): void {
     assertUserKey(key);
-    this.changes.set(key, deleted);
+    (this.changes ??= new Map()).set(key, deleted);
   }
 
   has(key: string): boolean {
-    if (this.changes.has(key)) return this.changes.get(key) !== deleted;
+    if (this.changes?.has(key)) return this.changes.get(key) !== deleted;
     return Object.hasOwn(this.committed, key);
   }
 
@@ -47,13 +48,13 @@ export class TurnState implements SessionState {
 
   /** True when the turn changed nothing. */
   get unchanged(): boolean {
-    return this.changes.size === 0;
+    return this.changes === undefined || this.changes.size === 0;
   }
 
   /** The committed state with this turn's delta applied, as a new object. */
   applyTo(base: Readonly<Record<string, unknown>>): Record<string, unknown> {
     const next: Record<string, unknown> = { ...base };
-    for (const [key, value] of this.changes) {
+    for (const [key, value] of this.changes ?? []) {
       if (value === deleted) delete next[key];
       else next[key] = value;
     }
