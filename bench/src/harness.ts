@@ -26,6 +26,14 @@ export interface BenchContext {
   timePerOp(fn: () => unknown, options?: TimeOptions): number;
   /** Async variant of {@link BenchContext.timePerOp}: awaits each call. */
   timePerOpAsync(fn: () => Promise<unknown>, options?: TimeOptions): Promise<number>;
+  /**
+   * Times a baseline and a subject in alternating samples (which goes first alternates too), so
+   * both run under the same heap, JIT and machine load; nanoseconds per call, median of each.
+   */
+  compareAsync(
+    sides: { baseline: () => Promise<unknown>; subject: () => Promise<unknown> },
+    options?: TimeOptions,
+  ): Promise<{ baseline: number; subject: number }>;
   /** Heap used after a full GC (needs `--expose-gc`). */
   heapUsed(): number;
   /** True when run with `--quick` (CI smoke): suites should cut iteration counts. */
@@ -88,6 +96,30 @@ export function createContext(rows: BenchRow[], quick: boolean): BenchContext {
         results.push(((performance.now() - start) * 1e6) / iterations);
       }
       return median(results);
+    },
+    async compareAsync(sides, options = {}) {
+      const iterations = options.iterations ?? 10_000;
+      const samples = options.samples ?? 7;
+      const batch = async (fn: () => Promise<unknown>) => {
+        const start = performance.now();
+        for (let index = 0; index < iterations; index++) await fn();
+        return ((performance.now() - start) * 1e6) / iterations;
+      };
+      for (let index = 0; index < (options.warmup ?? iterations); index++) {
+        await sides.baseline();
+        await sides.subject();
+      }
+      const figures = { baseline: [] as number[], subject: [] as number[] };
+      for (let sample = 0; sample < samples; sample++) {
+        if (sample % 2 === 0) {
+          figures.baseline.push(await batch(sides.baseline));
+          figures.subject.push(await batch(sides.subject));
+        } else {
+          figures.subject.push(await batch(sides.subject));
+          figures.baseline.push(await batch(sides.baseline));
+        }
+      }
+      return { baseline: median(figures.baseline), subject: median(figures.subject) };
     },
   };
 }

@@ -6,6 +6,7 @@ import {
   type ModelChunk,
   type SessionSnapshot,
   type SessionStore,
+  type Tool,
 } from '@troupe/core';
 import { manualClock, scriptedModel } from '@troupe/core/testing';
 import { memoryStore } from '@troupe/store-memory';
@@ -66,36 +67,39 @@ async function drain(stream: AsyncIterable<unknown>): Promise<number> {
   return count;
 }
 
-async function perTurn(context: BenchContext): Promise<void> {
-  const turns = context.quick ? 300 : 3_000;
-  const weather = defineTool({ name: 'get_weather', description: 'Weather.', input, execute });
-  // One tool round trip per turn on a zero-latency model: a tool call, then a short answer.
+/** A runtime serving the per-turn benchmark's agent, with a store the caller can empty. */
+async function weatherRuntime(weather: Tool) {
+  const store = memoryStore();
   const runtime = await createRuntime({
     model: weatherModel(),
     agent: (model) => llmAgent({ model, name: 'bench', tools: [weather] }),
+    store,
   });
-  const store = memoryStore();
-  const model = weatherModel();
-  const spec = { name: weather.name, description: 'Weather.', inputSchema: weather.inputSchema };
-  const tools = [
-    { name: 'get_weather', schema: input, spec, execute: (args: unknown) => execute(args as { city: string }) },
-  ];
-  let session = 0;
-  const options = { iterations: turns, samples: 5 };
-  const bare = await context.timePerOpAsync(
-    () => bareTurn({ model, tools, store, sessionId: `b${session++}`, input: 'Weather in Lagos?' }),
-    options,
-  );
-  const troupe = await context.timePerOpAsync(() => runtime.send(`t${session++}`, 'Weather in Lagos?'), options);
-  await runtime.stop();
-  context.row({
-    name: 'turn with one tool round trip (memory store)',
-    value: troupe / 1000,
-    unit: 'µs',
-    baseline: { name: 'bare hand-written loop', value: bare / 1000 },
-    target: { max: 2 },
-  });
+  return {
+    send: (sessionId: string) => runtime.send(sessionId, 'Weather in Lagos?'),
+    /** Stops the runtime and lets go of every session it kept. */
+    async release() {
+      await runtime.stop();
+      store.records.clear();
+      gc();
+    },
+  };
+}
 
+async function perTurn(context: BenchContext): Promise<void> {
+  const turns = context.quick ? 300 : 3_000;
+  const weather = defineTool({ name: 'get_weather', description: 'Weather.', input, execute });
+  let session = 0;
+
+  // Against the peers, which keep nothing between turns, Troupe runs on its own on a fresh heap
+  // (one tool round trip per turn on a zero-latency model; it keeps every session it creates).
+  const alone = await weatherRuntime(weather);
+  const single = await context.timePerOpAsync(() => alone.send(`a${session++}`), {
+    iterations: turns,
+    samples: 5,
+    warmup: 500,
+  });
+  await alone.release();
   // The peers do the same turn (no session store: that only flatters them).
   const peerOptions = { iterations: context.quick ? 40 : 300, samples: context.quick ? 3 : 5, warmup: 20 };
   const peers = [
@@ -106,13 +110,41 @@ async function perTurn(context: BenchContext): Promise<void> {
   for (const peer of peers) {
     const value = await context.timePerOpAsync(peer.turn, peerOptions);
     context.row({
-      name: `speed-up over ${peer.name}: ${(value / 1000).toFixed(0)} µs vs ${(troupe / 1000).toFixed(1)} µs per turn`,
-      value: value / troupe,
+      name: `speed-up over ${peer.name}: ${(value / 1000).toFixed(0)} µs vs ${(single / 1000).toFixed(1)} µs per turn`,
+      value: value / single,
       unit: '×',
       higherIsBetter: true,
       target: { min: peer.min, note: 'absolute' },
     });
   }
+  gc();
+
+  // Against the bare loop: alternating samples, each side keeping every session it creates, so the
+  // heap grows for both alike.
+  const runtime = await weatherRuntime(weather);
+  const store = memoryStore();
+  const model = weatherModel();
+  const spec = { name: weather.name, description: 'Weather.', inputSchema: weather.inputSchema };
+  const tools = [
+    { name: 'get_weather', schema: input, spec, execute: (args: unknown) => execute(args as { city: string }) },
+  ];
+  const { baseline: bare, subject: troupe } = await context.compareAsync(
+    {
+      baseline: () => bareTurn({ model, tools, store, sessionId: `b${session++}`, input: 'Weather in Lagos?' }),
+      subject: () => runtime.send(`t${session++}`),
+    },
+    { iterations: Math.round(turns / 2), samples: 10, warmup: 500 },
+  );
+  await runtime.release();
+  store.records.clear();
+  gc();
+  context.row({
+    name: 'turn with one tool round trip (memory store)',
+    value: troupe / 1000,
+    unit: 'µs',
+    baseline: { name: 'bare hand-written loop', value: bare / 1000 },
+    target: { max: 2 },
+  });
 }
 
 async function streaming(context: BenchContext): Promise<void> {
@@ -124,12 +156,13 @@ async function streaming(context: BenchContext): Promise<void> {
   const store = memoryStore();
   const bareModel = deltaModel(deltas);
   let session = 0;
-  const options = { iterations: context.quick ? 5 : 20, samples: 5, warmup: 2 };
-  const bare = await context.timePerOpAsync(
-    () => drain(bareStream({ model: bareModel, store, sessionId: `b${session++}`, input: 'go' })),
-    options,
+  const { baseline: bare, subject: troupe } = await context.compareAsync(
+    {
+      baseline: () => drain(bareStream({ model: bareModel, store, sessionId: `b${session++}`, input: 'go' })),
+      subject: () => drain(runtime.run(`s${session++}`, 'go')),
+    },
+    { iterations: context.quick ? 3 : 10, samples: 8, warmup: 2 },
   );
-  const troupe = await context.timePerOpAsync(() => drain(runtime.run(`s${session++}`, 'go')), options);
   await runtime.stop();
   context.row({
     name: `streaming, per delta (${deltas} deltas)`,
@@ -316,11 +349,14 @@ async function eventLoopDelay(context: BenchContext): Promise<void> {
 const suite: BenchSuite = {
   name: 'agent runtime',
   async run(context) {
+    // Sections whose figures depend on what others leave for the collector come first, and each
+    // lets go of what it kept: the per-turn figures (on a fresh heap, as the peers run), the long
+    // stream's linearity and the event-loop delay (for bare loops as for Troupe).
     await perTurn(context);
-    await streaming(context);
     await longStream(context);
-    await idleMemory(context);
     await eventLoopDelay(context);
+    await streaming(context);
+    await idleMemory(context);
   },
 };
 
