@@ -3,34 +3,23 @@ import {
   ContextLengthError,
   collectModelResponse,
   type ModelChunk,
-  type ModelRequest,
   ProviderProtocolError,
   ProviderRequestError,
   RateLimitError,
   TransientProviderError,
 } from '@troupe/core';
-import { anthropicWire, type FixtureServer, startFixtureServer } from '@troupe/provider-testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { anthropicWire, collectChunks, helloRequest, useFixtureServer } from '@troupe/provider-testkit';
+import { describe, expect, it } from 'vitest';
 import { anthropic } from './anthropic-model.ts';
 
-let server: FixtureServer;
-beforeAll(async () => {
-  server = await startFixtureServer({ wire: anthropicWire });
-});
-afterEach(() => server.reset());
-afterAll(() => server.close());
-
-const hello: ModelRequest = { messages: [{ role: 'user', content: 'Hi' }] };
+const server = useFixtureServer({ wire: anthropicWire });
+const hello = helloRequest;
 
 function model(options: { cache?: boolean; thinking?: { budgetTokens: number } } = {}) {
-  return anthropic({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: server.url, ...options });
+  return anthropic({ model: 'claude-test', apiKey: 'sk-ant-test', baseURL: server().url, ...options });
 }
 
-async function collect(stream: AsyncIterable<ModelChunk>): Promise<ModelChunk[]> {
-  const chunks: ModelChunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
+const collect = collectChunks;
 
 async function failure(stream: AsyncIterable<ModelChunk>): Promise<unknown> {
   try {
@@ -52,7 +41,7 @@ const start = (id: string) => ({
 
 describe('anthropic() over HTTP', () => {
   it('streams text, usage and the finish reason, split at awkward byte offsets', async () => {
-    server.reply({
+    server().reply({
       type: 'stream',
       split: 'awkward',
       keepAlive: true,
@@ -65,7 +54,7 @@ describe('anthropic() over HTTP', () => {
     ]);
     expect(chunks.at(-2)).toEqual({ type: 'usage', usage: { inputTokens: 12, outputTokens: 4, cachedInputTokens: 0 } });
     expect(chunks.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
-    const request = server.lastRequest();
+    const request = server().lastRequest();
     expect(request.path).toBe('/v1/messages');
     expect(request.headers.authorization ?? request.headers['x-api-key']).toContain('sk-ant-test');
     expect(request.body).toMatchObject({
@@ -78,7 +67,7 @@ describe('anthropic() over HTTP', () => {
   });
 
   it('assembles parallel tool calls across frames, including one without arguments', async () => {
-    server.reply({
+    server().reply({
       type: 'stream',
       split: 'awkward',
       response: {
@@ -105,7 +94,7 @@ describe('anthropic() over HTTP', () => {
 
   it('round-trips a thinking signature verbatim on the next request', async () => {
     const signature = 'EvQBCkYICxgCKkAx/+sig==';
-    server.reply({
+    server().reply({
       type: 'stream',
       response: {
         reasoning: { text: ['Let me ', 'think.'], signature },
@@ -114,11 +103,11 @@ describe('anthropic() over HTTP', () => {
     });
     const response = await collectModelResponse(model({ thinking: { budgetTokens: 2000 } }).stream(hello));
     expect(response.message.content).toEqual([{ type: 'reasoning', text: 'Let me think.', signature }]);
-    const sent = server.lastRequest().body as Record<string, unknown>;
+    const sent = server().lastRequest().body as Record<string, unknown>;
     expect(sent.thinking).toEqual({ type: 'enabled', budget_tokens: 2000 });
     expect(sent.max_tokens).toBe(2000 + 4096);
 
-    server.reply({ type: 'stream', response: { text: ['Done.'] } });
+    server().reply({ type: 'stream', response: { text: ['Done.'] } });
     await collect(
       model().stream({
         messages: [
@@ -128,7 +117,7 @@ describe('anthropic() over HTTP', () => {
         ],
       }),
     );
-    expect(server.lastRequest().body).toMatchObject({
+    expect(server().lastRequest().body).toMatchObject({
       messages: [
         { role: 'user' },
         {
@@ -144,7 +133,7 @@ describe('anthropic() over HTTP', () => {
   });
 
   it('reports cached input tokens inside the input total and places cache breakpoints', async () => {
-    server.reply({
+    server().reply({
       type: 'stream',
       response: { text: ['ok'], usage: { inputTokens: 100, outputTokens: 3, cachedInputTokens: 80 } },
     });
@@ -156,7 +145,7 @@ describe('anthropic() over HTTP', () => {
       }),
     );
     expect(response.usage).toEqual({ inputTokens: 100, outputTokens: 3, cachedInputTokens: 80 });
-    const body = server.lastRequest().body as {
+    const body = server().lastRequest().body as {
       system: Array<{ cache_control?: unknown }>;
       tools: Array<{ cache_control?: unknown }>;
       messages: Array<{ content: Array<{ cache_control?: unknown }> }>;
@@ -167,7 +156,7 @@ describe('anthropic() over HTTP', () => {
   });
 
   it('ignores a duplicated message_start and ping events', async () => {
-    server.reply({
+    server().reply({
       type: 'http',
       status: 200,
       headers: { 'content-type': 'text/event-stream' },
@@ -189,7 +178,7 @@ describe('anthropic() over HTTP', () => {
   });
 
   it('fails with ProviderProtocolError when a different message is spliced into the open one', async () => {
-    server.reply({
+    server().reply({
       type: 'http',
       status: 200,
       headers: { 'content-type': 'text/event-stream' },
@@ -219,7 +208,7 @@ describe('anthropic() over HTTP', () => {
   });
 
   it('maps an overloaded error event mid-stream to TransientProviderError', async () => {
-    server.reply({
+    server().reply({
       type: 'http',
       status: 200,
       headers: { 'content-type': 'text/event-stream' },
@@ -242,21 +231,21 @@ describe('anthropic() over HTTP', () => {
     ['context-length', ContextLengthError, 400],
     ['bad-request', ProviderRequestError, 400],
   ] as const)('maps HTTP error %s to its core error, without SDK retries', async (kind, type, status) => {
-    server.reply({ type: 'error', kind });
+    server().reply({ type: 'error', kind });
     const error = await failure(model().stream(hello));
     expect(type.isInstance(error)).toBe(true);
     expect((error as { status?: number }).status).toBe(status);
     expect((error as { provider?: string }).provider).toBe('anthropic');
-    expect(server.requests).toHaveLength(1);
+    expect(server().requests).toHaveLength(1);
   });
 
   it('maps 429 to RateLimitError with retryAfterMs from retry-after or retry-after-ms', async () => {
-    server.reply({ type: 'error', kind: 'rate-limit', retryAfterSeconds: 7 });
+    server().reply({ type: 'error', kind: 'rate-limit', retryAfterSeconds: 7 });
     const error = await failure(model().stream(hello));
     expect(RateLimitError.isInstance(error)).toBe(true);
     expect((error as RateLimitError).retryAfterMs).toBe(7000);
 
-    server.reply({
+    server().reply({
       type: 'http',
       status: 429,
       headers: { 'content-type': 'application/json', 'retry-after-ms': '1500' },
@@ -264,25 +253,25 @@ describe('anthropic() over HTTP', () => {
     });
     const precise = await failure(model().stream(hello));
     expect((precise as RateLimitError).retryAfterMs).toBe(1500);
-    expect(server.requests).toHaveLength(2);
+    expect(server().requests).toHaveLength(2);
   });
 
   it('fails with ProviderProtocolError on a malformed or truncated stream', async () => {
-    server.reply({ type: 'malformed' });
+    server().reply({ type: 'malformed' });
     expect(ProviderProtocolError.isInstance(await failure(model().stream(hello)))).toBe(true);
-    server.reply({ type: 'truncated', response: { text: ['a', 'b', 'c'] } });
+    server().reply({ type: 'truncated', response: { text: ['a', 'b', 'c'] } });
     expect(ProviderProtocolError.isInstance(await failure(model().stream(hello)))).toBe(true);
   });
 
   it('maps a connection reset to TransientProviderError', async () => {
-    server.reply({ type: 'reset' });
+    server().reply({ type: 'reset' });
     expect(TransientProviderError.isInstance(await failure(model().stream(hello)))).toBe(true);
-    server.reply({ type: 'reset-mid-stream', response: { text: ['a', 'b', 'c', 'd'] } });
+    server().reply({ type: 'reset-mid-stream', response: { text: ['a', 'b', 'c', 'd'] } });
     expect(TransientProviderError.isInstance(await failure(model().stream(hello)))).toBe(true);
   });
 
   it('ends promptly with the abort reason when the signal aborts mid-stream, closing the connection', async () => {
-    server.reply({ type: 'stream', response: { text: ['a', 'b', 'c'] }, stallAfterFrames: 4 });
+    server().reply({ type: 'stream', response: { text: ['a', 'b', 'c'] }, stallAfterFrames: 4 });
     const controller = new AbortController();
     const reason = new Error('user left');
     const seen: ModelChunk[] = [];
@@ -294,17 +283,17 @@ describe('anthropic() over HTTP', () => {
     })();
     await expect(run).rejects.toBe(reason);
     expect(seen).toEqual([{ type: 'text-delta', text: 'a' }]);
-    await server.responseClosed(0);
+    await server().responseClosed(0);
   });
 
   it('throws AuthenticationError before any request when no key is configured', async () => {
     const saved = process.env.ANTHROPIC_API_KEY;
     delete process.env.ANTHROPIC_API_KEY;
     try {
-      const error = await failure(anthropic({ model: 'claude-test', baseURL: server.url }).stream(hello));
+      const error = await failure(anthropic({ model: 'claude-test', baseURL: server().url }).stream(hello));
       expect(AuthenticationError.isInstance(error)).toBe(true);
       expect((error as Error).message).toContain('ANTHROPIC_API_KEY');
-      expect(server.requests).toHaveLength(0);
+      expect(server().requests).toHaveLength(0);
     } finally {
       if (saved !== undefined) process.env.ANTHROPIC_API_KEY = saved;
     }

@@ -3,34 +3,23 @@ import {
   ContextLengthError,
   collectModelResponse,
   type ModelChunk,
-  type ModelRequest,
   ProviderProtocolError,
   ProviderRequestError,
   RateLimitError,
   TransientProviderError,
 } from '@troupe/core';
-import { type FixtureServer, geminiWire, startFixtureServer } from '@troupe/provider-testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectChunks, geminiWire, helloRequest, useFixtureServer } from '@troupe/provider-testkit';
+import { describe, expect, it } from 'vitest';
 import { gemini } from './gemini-model.ts';
 
-let server: FixtureServer;
-beforeAll(async () => {
-  server = await startFixtureServer({ wire: geminiWire });
-});
-afterEach(() => server.reset());
-afterAll(() => server.close());
-
-const hello: ModelRequest = { messages: [{ role: 'user', content: 'Hi' }] };
+const server = useFixtureServer({ wire: geminiWire });
+const hello = helloRequest;
 
 function model() {
-  return gemini({ model: 'gemini-test', apiKey: 'gm-test', baseURL: server.url });
+  return gemini({ model: 'gemini-test', apiKey: 'gm-test', baseURL: server().url });
 }
 
-async function collect(stream: AsyncIterable<ModelChunk>): Promise<ModelChunk[]> {
-  const chunks: ModelChunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
+const collect = collectChunks;
 
 async function failure(stream: AsyncIterable<ModelChunk>): Promise<unknown> {
   try {
@@ -52,7 +41,7 @@ const part = (value: Record<string, unknown>, extra: Record<string, unknown> = {
 
 describe('gemini() over HTTP', () => {
   it('streams text, usage with reasoning tokens and the finish reason, split awkwardly', async () => {
-    server.reply({
+    server().reply({
       type: 'stream',
       split: 'awkward',
       response: {
@@ -67,7 +56,7 @@ describe('gemini() over HTTP', () => {
       usage: { inputTokens: 9, outputTokens: 30, reasoningTokens: 20, cachedInputTokens: 4 },
     });
     expect(chunks.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
-    const request = server.lastRequest();
+    const request = server().lastRequest();
     expect(request.path).toBe('/v1beta/models/gemini-test:streamGenerateContent');
     expect(request.query.alt).toBe('sse');
     expect(request.headers['x-goog-api-key']).toBe('gm-test');
@@ -80,7 +69,7 @@ describe('gemini() over HTTP', () => {
   });
 
   it('gives id-less parallel calls stable synthetic ids and answers them by name and order', async () => {
-    server.reply({
+    server().reply({
       type: 'http',
       status: 200,
       headers: { 'content-type': 'text/event-stream' },
@@ -106,7 +95,7 @@ describe('gemini() over HTTP', () => {
     expect(clock).toMatchObject({ name: 'clock', arguments: {} });
     expect(weather?.id).not.toBe(clock?.id);
     expect(weather?.id).toBe('gemini-call-resp-1-0');
-    const declarations = (server.lastRequest().body as { tools: Array<{ functionDeclarations: unknown[] }> }).tools[0]
+    const declarations = (server().lastRequest().body as { tools: Array<{ functionDeclarations: unknown[] }> }).tools[0]
       ?.functionDeclarations;
     expect(declarations).toEqual([
       // The SDK upper-cases the OpenAPI type names.
@@ -114,7 +103,7 @@ describe('gemini() over HTTP', () => {
       { name: 'clock' },
     ]);
 
-    server.reply({ type: 'stream', response: { text: ['Sunny.'] } });
+    server().reply({ type: 'stream', response: { text: ['Sunny.'] } });
     await collect(
       model().stream({
         messages: [
@@ -126,7 +115,7 @@ describe('gemini() over HTTP', () => {
         ],
       }),
     );
-    const contents = (server.lastRequest().body as { contents: unknown[] }).contents;
+    const contents = (server().lastRequest().body as { contents: unknown[] }).contents;
     expect(contents).toEqual([
       { role: 'user', parts: [{ text: 'Hi' }] },
       {
@@ -147,10 +136,10 @@ describe('gemini() over HTTP', () => {
   });
 
   it('uses the ids the API sends and returns them on calls and responses', async () => {
-    server.reply({ type: 'stream', response: { toolCalls: [{ id: 'fc-7', name: 'clock', arguments: {} }] } });
+    server().reply({ type: 'stream', response: { toolCalls: [{ id: 'fc-7', name: 'clock', arguments: {} }] } });
     const first = await collectModelResponse(model().stream(hello));
     expect(first.toolCalls).toEqual([{ id: 'fc-7', name: 'clock', arguments: {} }]);
-    server.reply({ type: 'stream', response: { text: ['Noon.'] } });
+    server().reply({ type: 'stream', response: { text: ['Noon.'] } });
     await collect(
       model().stream({
         messages: [
@@ -160,7 +149,7 @@ describe('gemini() over HTTP', () => {
         ],
       }),
     );
-    const contents = (server.lastRequest().body as { contents: Array<{ parts: unknown[] }> }).contents;
+    const contents = (server().lastRequest().body as { contents: Array<{ parts: unknown[] }> }).contents;
     expect(contents[1]?.parts).toEqual([{ functionCall: { id: 'fc-7', name: 'clock', args: {} } }]);
     expect(contents[2]?.parts).toEqual([
       { functionResponse: { id: 'fc-7', name: 'clock', response: { output: '12:00' } } },
@@ -168,7 +157,7 @@ describe('gemini() over HTTP', () => {
   });
 
   it('round-trips thoughts and their signature verbatim', async () => {
-    server.reply({
+    server().reply({
       type: 'stream',
       response: { reasoning: { text: ['Counting ', 'letters.'], signature: 'EpAICo0IAb4+sig' }, text: ['Three.'] },
     });
@@ -177,12 +166,12 @@ describe('gemini() over HTTP', () => {
       { type: 'reasoning', text: 'Counting letters.', signature: 'EpAICo0IAb4+sig' },
       { type: 'text', text: 'Three.' },
     ]);
-    expect((server.lastRequest().body as { generationConfig: unknown }).generationConfig).toMatchObject({
+    expect((server().lastRequest().body as { generationConfig: unknown }).generationConfig).toMatchObject({
       thinkingConfig: { includeThoughts: true, thinkingBudget: 512 },
     });
-    server.reply({ type: 'stream', response: { text: ['ok'] } });
+    server().reply({ type: 'stream', response: { text: ['ok'] } });
     await collect(model().stream({ messages: [...hello.messages, first.message, { role: 'user', content: 'Sure?' }] }));
-    const contents = (server.lastRequest().body as { contents: Array<{ parts: unknown[] }> }).contents;
+    const contents = (server().lastRequest().body as { contents: Array<{ parts: unknown[] }> }).contents;
     expect(contents[1]?.parts).toEqual([
       { text: 'Counting letters.', thought: true, thoughtSignature: 'EpAICo0IAb4+sig' },
       { text: 'Three.' },
@@ -190,7 +179,7 @@ describe('gemini() over HTTP', () => {
   });
 
   it('assembles streamed function-call arguments, also when the closing part is missing', async () => {
-    server.reply({
+    server().reply({
       type: 'stream',
       split: 'awkward',
       response: {
@@ -209,7 +198,7 @@ describe('gemini() over HTTP', () => {
       { recipe: { name: 'Lasagna', steps: ['Boil', 'Bake'], serves: 4 } },
     ]);
 
-    server.reply({
+    server().reply({
       type: 'http',
       status: 200,
       headers: { 'content-type': 'text/event-stream' },
@@ -250,15 +239,15 @@ describe('gemini() over HTTP', () => {
     ['context-length', ContextLengthError, 400],
     ['bad-request', ProviderRequestError, 400],
   ] as const)('maps HTTP error %s to its core error, without SDK retries', async (kind, type, status) => {
-    server.reply({ type: 'error', kind });
+    server().reply({ type: 'error', kind });
     const error = await failure(model().stream(hello));
     expect(type.isInstance(error)).toBe(true);
     expect((error as { status?: number }).status).toBe(status);
-    expect(server.requests).toHaveLength(1);
+    expect(server().requests).toHaveLength(1);
   });
 
   it('maps an invalid API key (HTTP 400 API_KEY_INVALID) to AuthenticationError', async () => {
-    server.reply({
+    server().reply({
       type: 'http',
       status: 400,
       headers: { 'content-type': 'application/json' },
@@ -275,11 +264,11 @@ describe('gemini() over HTTP', () => {
   });
 
   it('maps 429 to RateLimitError with retryAfterMs from the header or RetryInfo', async () => {
-    server.reply({ type: 'error', kind: 'rate-limit', retryAfterSeconds: 3 });
+    server().reply({ type: 'error', kind: 'rate-limit', retryAfterSeconds: 3 });
     const error = await failure(model().stream(hello));
     expect(RateLimitError.isInstance(error)).toBe(true);
     expect((error as RateLimitError).retryAfterMs).toBe(3000);
-    server.reply({
+    server().reply({
       type: 'http',
       status: 429,
       headers: { 'content-type': 'application/json' },
@@ -291,7 +280,7 @@ describe('gemini() over HTTP', () => {
   });
 
   it('maps an error chunk inside the stream to its core error', async () => {
-    server.reply({
+    server().reply({
       type: 'http',
       status: 200,
       headers: { 'content-type': 'text/event-stream' },
@@ -304,23 +293,23 @@ describe('gemini() over HTTP', () => {
   });
 
   it('fails with ProviderProtocolError on a malformed or truncated stream', async () => {
-    server.reply({ type: 'malformed' });
+    server().reply({ type: 'malformed' });
     expect(ProviderProtocolError.isInstance(await failure(model().stream(hello)))).toBe(true);
-    server.reply({ type: 'truncated', response: { text: ['a', 'b', 'c', 'd'] } });
+    server().reply({ type: 'truncated', response: { text: ['a', 'b', 'c', 'd'] } });
     expect(ProviderProtocolError.isInstance(await failure(model().stream(hello)))).toBe(true);
   });
 
   it('maps a connection reset to TransientProviderError', async () => {
-    server.reply({ type: 'reset' });
+    server().reply({ type: 'reset' });
     expect(TransientProviderError.isInstance(await failure(model().stream(hello)))).toBe(true);
-    server.reply({ type: 'reset-mid-stream', response: { text: ['a', 'b', 'c', 'd'] } });
+    server().reply({ type: 'reset-mid-stream', response: { text: ['a', 'b', 'c', 'd'] } });
     const error = await failure(model().stream(hello));
     expect(TransientProviderError.isInstance(error) || ProviderProtocolError.isInstance(error)).toBe(true);
     expect((error as TransientProviderError).retryable).toBe(true);
   });
 
   it('ends promptly with the abort reason when the signal aborts mid-stream, closing the connection', async () => {
-    server.reply({ type: 'stream', response: { text: ['a', 'b', 'c'] }, stallAfterFrames: 1 });
+    server().reply({ type: 'stream', response: { text: ['a', 'b', 'c'] }, stallAfterFrames: 1 });
     const controller = new AbortController();
     const reason = new Error('user left');
     const seen: ModelChunk[] = [];
@@ -332,20 +321,20 @@ describe('gemini() over HTTP', () => {
     })();
     await expect(run).rejects.toBe(reason);
     expect(seen).toEqual([{ type: 'text-delta', text: 'a' }]);
-    await server.responseClosed(0);
+    await server().responseClosed(0);
   });
 
   it('targets the Vertex AI path of the project and location', async () => {
-    server.reply({ type: 'stream', response: { text: ['Hallo'] } });
+    server().reply({ type: 'stream', response: { text: ['Hallo'] } });
     const vertex = gemini({
       model: 'gemini-test',
       vertex: { project: 'acme', location: 'europe-west4' },
       apiKey: 'express-key',
-      baseURL: server.url,
+      baseURL: server().url,
     });
     const response = await collectModelResponse(vertex.stream(hello));
     expect(response.text).toBe('Hallo');
-    expect(server.lastRequest().path).toBe(
+    expect(server().lastRequest().path).toBe(
       '/v1beta1/projects/acme/locations/europe-west4/publishers/google/models/gemini-test:streamGenerateContent',
     );
   });
@@ -355,10 +344,10 @@ describe('gemini() over HTTP', () => {
     delete process.env.GEMINI_API_KEY;
     delete process.env.GOOGLE_API_KEY;
     try {
-      const error = await failure(gemini({ model: 'gemini-test', baseURL: server.url }).stream(hello));
+      const error = await failure(gemini({ model: 'gemini-test', baseURL: server().url }).stream(hello));
       expect(AuthenticationError.isInstance(error)).toBe(true);
       expect((error as Error).message).toContain('GEMINI_API_KEY');
-      expect(server.requests).toHaveLength(0);
+      expect(server().requests).toHaveLength(0);
     } finally {
       if (saved.gemini !== undefined) process.env.GEMINI_API_KEY = saved.gemini;
       if (saved.google !== undefined) process.env.GOOGLE_API_KEY = saved.google;

@@ -3,35 +3,24 @@ import {
   ContextLengthError,
   collectModelResponse,
   type ModelChunk,
-  type ModelRequest,
   ProviderProtocolError,
   ProviderRequestError,
   RateLimitError,
   TransientProviderError,
 } from '@troupe/core';
-import { type FixtureServer, ollamaWire, startFixtureServer } from '@troupe/provider-testkit';
+import { collectChunks, helloRequest, ollamaWire, useFixtureServer } from '@troupe/provider-testkit';
 import { Ollama } from 'ollama';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ollama } from './ollama-model.ts';
 
-let server: FixtureServer;
-beforeAll(async () => {
-  server = await startFixtureServer({ wire: ollamaWire });
-});
-afterEach(() => server.reset());
-afterAll(() => server.close());
-
-const hello: ModelRequest = { messages: [{ role: 'user', content: 'Hi' }] };
+const server = useFixtureServer({ wire: ollamaWire });
+const hello = helloRequest;
 
 function model(options: { stream?: boolean } = {}) {
-  return ollama({ model: 'llama-test', host: server.url, ...options });
+  return ollama({ model: 'llama-test', host: server().url, ...options });
 }
 
-async function collect(stream: AsyncIterable<ModelChunk>): Promise<ModelChunk[]> {
-  const chunks: ModelChunk[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks;
-}
+const collect = collectChunks;
 
 async function failure(stream: AsyncIterable<ModelChunk>): Promise<unknown> {
   try {
@@ -50,7 +39,7 @@ const weatherTool = {
 
 describe('ollama() over HTTP', () => {
   it('streams thinking, text, usage and the finish reason, split awkwardly', async () => {
-    server.reply({
+    server().reply({
       type: 'stream',
       split: 'awkward',
       response: { reasoning: { text: ['Hmm.'] }, text: ['Hal', 'lo ✓'], usage: { inputTokens: 26, outputTokens: 8 } },
@@ -72,7 +61,7 @@ describe('ollama() over HTTP', () => {
       { type: 'usage', usage: { inputTokens: 26, outputTokens: 8 } },
       { type: 'finish', reason: 'stop' },
     ]);
-    const request = server.lastRequest();
+    const request = server().lastRequest();
     expect(request.path).toBe('/api/chat');
     expect(request.body).toMatchObject({
       model: 'llama-test',
@@ -87,7 +76,7 @@ describe('ollama() over HTTP', () => {
   });
 
   it.each([true, false])('returns parallel tool calls with parsed arguments (stream: %s)', async (stream) => {
-    server.reply({
+    server().reply({
       type: 'stream',
       response: {
         toolCalls: [
@@ -102,7 +91,7 @@ describe('ollama() over HTTP', () => {
       { id: 'call_2', name: 'clock', arguments: {} },
     ]);
     expect(response.finishReason).toBe('tool-calls');
-    expect(server.lastRequest().body).toMatchObject({
+    expect(server().lastRequest().body).toMatchObject({
       stream,
       tools: [
         {
@@ -112,7 +101,7 @@ describe('ollama() over HTTP', () => {
       ],
     });
 
-    server.reply({ type: 'stream', response: { text: ['Cold.'] } });
+    server().reply({ type: 'stream', response: { text: ['Cold.'] } });
     const [weather, clock] = response.toolCalls;
     await collect(
       model({ stream }).stream({
@@ -124,7 +113,7 @@ describe('ollama() over HTTP', () => {
         ],
       }),
     );
-    expect((server.lastRequest().body as { messages: unknown[] }).messages.slice(1)).toEqual([
+    expect((server().lastRequest().body as { messages: unknown[] }).messages.slice(1)).toEqual([
       {
         role: 'assistant',
         content: '',
@@ -139,16 +128,16 @@ describe('ollama() over HTTP', () => {
   });
 
   it("sends no tools for tool choice 'none'", async () => {
-    server.reply({ type: 'stream', response: { text: ['Hi.'] } });
+    server().reply({ type: 'stream', response: { text: ['Hi.'] } });
     await collect(model().stream({ ...hello, tools: [weatherTool], toolChoice: 'none' }));
-    const body = server.lastRequest().body as { tools?: unknown; messages: Array<{ content: string }> };
+    const body = server().lastRequest().body as { tools?: unknown; messages: Array<{ content: string }> };
     expect(body.tools).toBeUndefined();
     expect(body.messages.at(-1)?.content).toContain('do not call any tool');
   });
 
   it('makes up distinct ids for tool calls that come without one', async () => {
     const line = (value: unknown) => `${JSON.stringify(value)}\n`;
-    server.reply({
+    server().reply({
       type: 'http',
       status: 200,
       headers: { 'content-type': 'application/x-ndjson' },
@@ -181,7 +170,7 @@ describe('ollama() over HTTP', () => {
   });
 
   it('sends images, a JSON schema format, and states a named tool choice in a trailing system message', async () => {
-    server.reply({ type: 'stream', response: { text: ['{}'] } });
+    server().reply({ type: 'stream', response: { text: ['{}'] } });
     const schema = { type: 'object', properties: { ok: { type: 'boolean' } } };
     await collect(
       model().stream({
@@ -199,7 +188,7 @@ describe('ollama() over HTTP', () => {
         responseFormat: { type: 'json', schema },
       }),
     );
-    const body = server.lastRequest().body as {
+    const body = server().lastRequest().body as {
       messages: unknown[];
       tools: Array<{ function: { name: string } }>;
       format: unknown;
@@ -220,19 +209,19 @@ describe('ollama() over HTTP', () => {
     ['context-length', ContextLengthError, 400],
     ['bad-request', ProviderRequestError, 400],
   ] as const)('maps HTTP error %s to its core error', async (kind, type, status) => {
-    server.reply({ type: 'error', kind });
+    server().reply({ type: 'error', kind });
     const error = await failure(model().stream(hello));
     expect(type.isInstance(error)).toBe(true);
     expect((error as { status?: number }).status).toBe(status);
-    expect(server.requests).toHaveLength(1);
+    expect(server().requests).toHaveLength(1);
   });
 
   it('maps 429 to RateLimitError with retryAfterMs, and a missing model to a clear request error', async () => {
-    server.reply({ type: 'error', kind: 'rate-limit', retryAfterSeconds: 2 });
+    server().reply({ type: 'error', kind: 'rate-limit', retryAfterSeconds: 2 });
     const error = await failure(model().stream(hello));
     expect(RateLimitError.isInstance(error)).toBe(true);
     expect((error as RateLimitError).retryAfterMs).toBe(2000);
-    server.reply({
+    server().reply({
       type: 'http',
       status: 404,
       headers: { 'content-type': 'application/json' },
@@ -244,7 +233,7 @@ describe('ollama() over HTTP', () => {
   });
 
   it('maps an error line inside the stream to a core error', async () => {
-    server.reply({
+    server().reply({
       type: 'http',
       status: 200,
       headers: { 'content-type': 'application/x-ndjson' },
@@ -254,22 +243,22 @@ describe('ollama() over HTTP', () => {
   });
 
   it('fails with ProviderProtocolError on a malformed or truncated stream', async () => {
-    server.reply({ type: 'malformed' });
+    server().reply({ type: 'malformed' });
     expect(ProviderProtocolError.isInstance(await failure(model().stream(hello)))).toBe(true);
-    server.reply({ type: 'truncated', response: { text: ['a', 'b', 'c', 'd'] } });
+    server().reply({ type: 'truncated', response: { text: ['a', 'b', 'c', 'd'] } });
     expect(ProviderProtocolError.isInstance(await failure(model().stream(hello)))).toBe(true);
   });
 
   it('maps a connection reset to a retryable error', async () => {
-    server.reply({ type: 'reset' });
+    server().reply({ type: 'reset' });
     expect(TransientProviderError.isInstance(await failure(model().stream(hello)))).toBe(true);
-    server.reply({ type: 'reset-mid-stream', response: { text: ['a', 'b', 'c', 'd'] } });
+    server().reply({ type: 'reset-mid-stream', response: { text: ['a', 'b', 'c', 'd'] } });
     const error = await failure(model().stream(hello));
     expect((error as TransientProviderError).retryable).toBe(true);
   });
 
   it('ends promptly with the abort reason when the signal aborts mid-stream, closing the connection', async () => {
-    server.reply({ type: 'stream', response: { text: ['a', 'b', 'c'] }, stallAfterFrames: 1 });
+    server().reply({ type: 'stream', response: { text: ['a', 'b', 'c'] }, stallAfterFrames: 1 });
     const controller = new AbortController();
     const reason = new Error('user left');
     const seen: ModelChunk[] = [];
@@ -281,17 +270,17 @@ describe('ollama() over HTTP', () => {
     })();
     await expect(run).rejects.toBe(reason);
     expect(seen).toEqual([{ type: 'text-delta', text: 'a' }]);
-    await server.responseClosed(0);
+    await server().responseClosed(0);
   });
 
   it('aborts an injected client stream too', async () => {
-    server.reply({ type: 'stream', response: { text: ['a', 'b', 'c'] }, stallAfterFrames: 1 });
+    server().reply({ type: 'stream', response: { text: ['a', 'b', 'c'] }, stallAfterFrames: 1 });
     const controller = new AbortController();
-    const injected = ollama({ model: 'llama-test', client: new Ollama({ host: server.url }) });
+    const injected = ollama({ model: 'llama-test', client: new Ollama({ host: server().url }) });
     const run = (async () => {
       for await (const _chunk of injected.stream(hello, { signal: controller.signal })) controller.abort();
     })();
     await expect(run).rejects.toThrow();
-    await server.responseClosed(0);
+    await server().responseClosed(0);
   });
 });

@@ -1,5 +1,6 @@
 export { type AimockServer, startAimock } from './aimock-server.ts';
 export { type StreamSplit, splitAwkwardly } from './byte-splitter.ts';
+export { collectChunks, helloRequest, useFixtureServer } from './fixture-hooks.ts';
 export {
   type FixtureReply,
   type FixtureServer,
