@@ -22,18 +22,12 @@ import {
   type ToolMessage,
   TurnAbortedError,
 } from '@troupe/core';
-import {
-  createToolDispatcher,
-  type DispatchContext,
-  dispatchAbortCheck,
-  type ToolDispatcher,
-  type ToolOutcome,
-} from '@troupe/tool';
+import { type AbortCheckable, abortCheck, isAborted } from '@troupe/core/internal';
+import { createToolDispatcher, type DispatchContext, type ToolDispatcher, type ToolOutcome } from '@troupe/tool';
 import { deniedResultText, isResumeInvocation, pendingToolCalls } from './approvals.ts';
 import { type Emit, type EmittingAgent, emitEvents, iterateEmitted } from './emitted-events.ts';
 import { modelActorOf } from './model-actor.ts';
-import { callAborted, type ModelCallOptions, type ModelRetryNotice } from './model-call.ts';
-import { isTurnAborted, turnAbortCheck } from './turn-abort.ts';
+import type { ModelCallOptions, ModelRetryNotice } from './model-call.ts';
 import { reportUsage } from './turn-usage.ts';
 
 /** Options of {@link llmAgent}. */
@@ -379,8 +373,8 @@ function checkInvocation(name: string, invocation: Invocation): void {
   if (invocation === null || typeof invocation !== 'object') {
     throw new InvalidArgumentError(`Agent "${name}" was run without an invocation.`);
   }
-  // A runtime's invocation creates its signal lazily (turnAbortCheck); any other must carry one.
-  if ((invocation as { [turnAbortCheck]?: unknown })[turnAbortCheck] === undefined) {
+  // A runtime's invocation creates its signal lazily (it has `abortCheck`); any other must carry one.
+  if ((invocation as AbortCheckable)[abortCheck] === undefined) {
     if (!(invocation.signal instanceof AbortSignal)) {
       throw new InvalidArgumentError(`Agent "${name}" got an invocation without an AbortSignal in \`signal\`.`, {
         remedy:
@@ -391,7 +385,7 @@ function checkInvocation(name: string, invocation: Invocation): void {
 }
 
 function throwIfAborted(invocation: Invocation, cause?: unknown): void {
-  if (!isTurnAborted(invocation)) return;
+  if (!isAborted(invocation)) return;
   if (TurnAbortedError.isInstance(invocation.signal.reason)) throw invocation.signal.reason;
   throw new TurnAbortedError(`Turn ${invocation.turnId} of session "${invocation.sessionId}" was aborted.`, {
     sessionId: invocation.sessionId,
@@ -401,7 +395,7 @@ function throwIfAborted(invocation: Invocation, cause?: unknown): void {
 
 /**
  * The options of one model call. The turn's signal is read only by a model that needs it (a
- * provider's fetch); the model actor's own checks use the cheap {@link callAborted} instead.
+ * provider's fetch); the model actor's own checks use the cheap `abortCheck` instead.
  */
 class StepCall implements ModelCallOptions {
   constructor(
@@ -413,8 +407,8 @@ class StepCall implements ModelCallOptions {
     return this.invocation.signal;
   }
 
-  [callAborted](): boolean {
-    return isTurnAborted(this.invocation);
+  [abortCheck](): boolean {
+    return isAborted(this.invocation);
   }
 }
 
@@ -432,7 +426,7 @@ class ToolStep implements DispatchContext {
     return this.invocation.signal;
   }
 
-  [dispatchAbortCheck](): boolean {
-    return isTurnAborted(this.invocation);
+  [abortCheck](): boolean {
+    return isAborted(this.invocation);
   }
 }

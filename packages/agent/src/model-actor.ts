@@ -16,7 +16,8 @@ import {
   sleep,
   toErrorInfo,
 } from '@troupe/core';
-import { isCallAborted, type ModelCallOptions } from './model-call.ts';
+import { isAborted } from '@troupe/core/internal';
+import type { ModelCallOptions } from './model-call.ts';
 
 /** A rate limit shared by every session calling one model. */
 export interface ModelRateLimit {
@@ -188,7 +189,7 @@ export class ModelActor {
       this.limiter === undefined &&
       this.active < this.concurrency &&
       this.waiters.length === 0 &&
-      !isCallAborted(callOptions)
+      !isAborted(callOptions)
     ) {
       this.take();
       return 0;
@@ -220,7 +221,7 @@ export class ModelActor {
     callOptions: ModelCallOptions;
   }): number {
     const { error, retry } = attempt;
-    if (isCallAborted(attempt.callOptions) || !isRetryable(error) || retry >= this.policy.maxRetries) throw error;
+    if (isAborted(attempt.callOptions) || !isRetryable(error) || retry >= this.policy.maxRetries) throw error;
     const delayMs = this.policy.delayMs(retry, error);
     attempt.callOptions.onRetry?.({
       attempt: retry + 1,

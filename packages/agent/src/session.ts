@@ -11,13 +11,13 @@ import {
   type Usage,
   type UserMessage,
 } from '@troupe/core';
+import { abortCheck } from '@troupe/core/internal';
 import { type ApprovalDecisions, deniedResultText, pendingToolCalls, type ResumeInvocation } from './approvals.ts';
 import { emitEvents, isEmittingAgent } from './emitted-events.ts';
 import type { IdleMember } from './idle-sessions.ts';
 import { TurnState } from './session-state.ts';
 import type { StepHandOver } from './step-message.ts';
 import type { Turn } from './turn.ts';
-import { turnAbortCheck } from './turn-abort.ts';
 import { TurnTranscript } from './turn-transcript.ts';
 import { reportTurnUsage, type UsageReportingInvocation } from './turn-usage.ts';
 
@@ -222,7 +222,7 @@ export class Session implements Actor<SessionMessage>, IdleMember {
 
 /**
  * The invocation of a turn. Its `signal` is an accessor that creates the turn's AbortSignal on
- * first read, and the agent's own abort checks go through {@link turnAbortCheck} instead. A class
+ * first read, and the agent's own abort checks go through the cheap `abortCheck` instead. A class
  * (not a literal with a getter) keeps it a fast object; an agent deriving an invocation for a
  * sub-agent passes `signal: invocation.signal` along (a spread copies own properties only).
  */
@@ -249,7 +249,7 @@ class TurnInvocation implements UsageReportingInvocation {
     return this.turn.signal;
   }
 
-  [turnAbortCheck](): boolean {
+  [abortCheck](): boolean {
     return this.turn.aborted;
   }
 }

@@ -15,6 +15,7 @@ import {
   type TroupeError,
   type Usage,
 } from '@troupe/core';
+import { abortCheck, isAborted } from '@troupe/core/internal';
 import { ConcurrencyLimiter } from './concurrency-limiter.ts';
 import { checkToolOptions, type ToolCallContext } from './define-tool.ts';
 import { runIsolated } from './isolated-execution.ts';
@@ -43,15 +44,13 @@ export interface DispatchContext {
    * A cheap check of whether the turn was aborted, consulted instead of reading `signal`, so a
    * caller may create its signal lazily: calls that answer synchronously then never need it.
    */
-  [dispatchAbortCheck]?: () => boolean;
+  [abortCheck]?: () => boolean;
 }
 
-/** The key of {@link DispatchContext}'s cheap abort check. */
-export const dispatchAbortCheck: unique symbol = Symbol.for('troupe.tool.dispatchAbortCheck');
+/** The key of {@link DispatchContext}'s cheap abort check (the one the runtime's turns carry). */
+export const dispatchAbortCheck: typeof abortCheck = abortCheck;
 
-function isDispatchAborted(context: DispatchContext): boolean {
-  return context[dispatchAbortCheck] === undefined ? context.signal.aborted : context[dispatchAbortCheck]();
-}
+const isDispatchAborted: (context: DispatchContext) => boolean = isAborted;
 
 /** The result of one tool call. */
 export interface ToolOutcome {

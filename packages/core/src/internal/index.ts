@@ -1,4 +1,5 @@
 // For sibling @troupe packages only (stores, providers and tools share these); no semver promise.
+export { type AbortCheckable, abortCheck, isAborted } from './abort-check.ts';
 export { cloneData } from './clone-data.ts';
 export { type GeminiSchemaOptions, toGeminiSchema } from './gemini-schema.ts';
 export {
