@@ -1,14 +1,7 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createRuntime, llmAgent } from '@troupe/agent';
-import {
-  ConcurrentWriteError,
-  type LanguageModel,
-  type ModelChunk,
-  type SessionSnapshot,
-  type SessionStore,
-  type Tool,
-} from '@troupe/core';
-import { manualClock, scriptedModel } from '@troupe/core/testing';
+import type { LanguageModel, ModelChunk, Tool } from '@troupe/core';
+import { manualClock, referenceStore, scriptedModel } from '@troupe/core/testing';
 import { memoryStore } from '@troupe/store-memory';
 import { defineTool } from '@troupe/tool';
 import { z } from 'zod';
@@ -38,26 +31,6 @@ function okModel(): LanguageModel {
       yield { type: 'usage', usage: { inputTokens: 1, outputTokens: 1 } };
       yield { type: 'finish', reason: 'stop' };
     },
-  };
-}
-
-/** A versioned store keeping references, for figures about the runtime's own memory. */
-function referenceStore(): SessionStore {
-  const records = new Map<string, SessionSnapshot>();
-  return {
-    load: async (id) => records.get(id),
-    async save(snapshot) {
-      const current = records.get(snapshot.sessionId)?.version ?? 0;
-      if (current !== snapshot.version) throw new ConcurrentWriteError('stale', { sessionId: snapshot.sessionId });
-      const saved = { ...snapshot, version: current + 1 };
-      records.set(snapshot.sessionId, saved);
-      return saved;
-    },
-    delete: async (id) => {
-      records.delete(id);
-    },
-    list: async () => ({ sessions: [] }),
-    close: async () => {},
   };
 }
 

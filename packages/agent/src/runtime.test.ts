@@ -16,36 +16,21 @@ import {
   TransientProviderError,
   TurnAbortedError,
 } from '@troupe/core';
-import { fakeTool, manualClock, type ScriptStep, scriptedModel, textReply, toolCallReply } from '@troupe/core/testing';
+import {
+  fakeTool,
+  manualClock,
+  referenceStore,
+  type ScriptStep,
+  scriptedModel,
+  textReply,
+  toolCallReply,
+} from '@troupe/core/testing';
 import { memoryStore } from '@troupe/store-memory';
 import { defineTool } from '@troupe/tool';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { llmAgent } from './llm-agent.ts';
 import { createRuntime, type RuntimeOptions } from './runtime.ts';
-
-/**
- * A minimal versioned store keeping references (no copies, no validation), for tests whose subject
- * is the runtime's own cost with long histories.
- */
-function referenceStore(): SessionStore {
-  const records = new Map<string, SessionSnapshot>();
-  return {
-    load: async (id) => records.get(id),
-    async save(snapshot) {
-      const current = records.get(snapshot.sessionId)?.version ?? 0;
-      if (current !== snapshot.version) throw new ConcurrentWriteError('stale', { sessionId: snapshot.sessionId });
-      const saved = { ...snapshot, version: current + 1 };
-      records.set(snapshot.sessionId, saved);
-      return saved;
-    },
-    delete: async (id) => {
-      records.delete(id);
-    },
-    list: async () => ({ sessions: [] }),
-    close: async () => {},
-  };
-}
 
 /** A store that counts saves and can be told to fail the next ones. */
 function recordingStore(inner: SessionStore = memoryStore()) {
