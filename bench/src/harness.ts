@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 /** One printed row: a measured figure, optionally against a baseline measured in the same run. */
 export interface BenchRow {
@@ -163,4 +166,18 @@ export function printRows(suite: string, rows: BenchRow[]): void {
       `| ${row.name} | ${format(row.value)} ${row.unit} | ${baseline} | ${ratio === undefined ? '' : `${format(ratio)}×`} | ${target} | ${verdict} |`,
     );
   }
+}
+
+/**
+ * Runs `section` of the suite at `suiteUrl` (its `sections` export) in a fresh Node process with
+ * the same flags, and records the rows it reports. For figures that depend on the heap the process
+ * carries (GC pauses): they then measure the section's own work, not what earlier sections left.
+ */
+export function runIsolated(context: BenchContext, suiteUrl: string, section: string): void {
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'isolated.ts');
+  const args = [...process.execArgv, script, fileURLToPath(suiteUrl), section];
+  if (context.quick) args.push('--quick');
+  const output = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const last = output.trimEnd().split('\n').at(-1) ?? '[]';
+  for (const row of JSON.parse(last) as BenchRow[]) context.row(row);
 }

@@ -11,7 +11,7 @@ import {
   type Usage,
   type UserMessage,
 } from '@troupe/core';
-import { abortCheck } from '@troupe/core/internal';
+import { abortCheck, commitTo } from '@troupe/core/internal';
 import { type ApprovalDecisions, deniedResultText, pendingToolCalls, type ResumeInvocation } from './approvals.ts';
 import { emitEvents, isEmittingAgent } from './emitted-events.ts';
 import type { IdleMember } from './idle-sessions.ts';
@@ -143,7 +143,7 @@ export class Session implements Actor<SessionMessage>, IdleMember {
       if (turn.aborted) throw turn.abortError(turn.abortReason);
       const nextState = state.unchanged ? committedState : state.applyTo(committedState);
       const nextHistory = history.concat(transcript.messages);
-      const saved = await this.host.store.save({
+      const savedVersion = await commitTo(this.host.store, {
         sessionId: this.sessionId,
         history: nextHistory,
         state: nextState,
@@ -152,16 +152,16 @@ export class Session implements Actor<SessionMessage>, IdleMember {
       });
       this.history = nextHistory;
       this.state = nextState;
-      this.version = saved.version;
+      this.version = savedVersion;
       const usage = transcript.usage;
       if (!turn.drain) {
-        turn.emit(turn.event({ type: 'turn-complete', status: transcript.status, usage, version: saved.version }));
+        turn.emit(turn.event({ type: 'turn-complete', status: transcript.status, usage, version: savedVersion }));
       }
       turn.complete({
         message: transcript.finalMessage ?? { role: 'assistant', content: [] },
         status: transcript.status,
         usage,
-        version: saved.version,
+        version: savedVersion,
       });
     } catch (error) {
       let failure = error;
@@ -184,7 +184,7 @@ export class Session implements Actor<SessionMessage>, IdleMember {
     const history = this.history ?? (await this.load());
     const state = { ...this.state, [routeStateKey]: route };
     try {
-      const saved = await this.host.store.save({
+      const savedVersion = await commitTo(this.host.store, {
         sessionId: this.sessionId,
         history,
         state,
@@ -192,8 +192,8 @@ export class Session implements Actor<SessionMessage>, IdleMember {
         updatedAt: this.host.clock.now(),
       });
       this.state = state;
-      this.version = saved.version;
-      return saved.version;
+      this.version = savedVersion;
+      return savedVersion;
     } catch (error) {
       if (ConcurrentWriteError.isInstance(error)) await this.reload();
       throw error;

@@ -22,6 +22,7 @@ function pathOf(store: SessionStore): string {
 
 runSessionStoreContract({
   name: 'lmdbStore',
+  commitsWithoutSnapshot: true,
   create: ({ clock }) => {
     const path = join(root, `store-${next++}`);
     const store = lmdbStore({ path, clock });

@@ -14,6 +14,8 @@ import {
 import {
   assertSessionId,
   assertSnapshotInput,
+  type CommittingStore,
+  commitSnapshot,
   decodeSessionDocument,
   lazySnapshot,
   resolveListOptions,
@@ -135,7 +137,34 @@ export function lmdbStore(options: LmdbStoreOptions): SessionStore {
     );
   };
 
-  return {
+  /** Checks, encodes and writes `snapshot` (see `save`); resolves with what was written. */
+  const write = async (
+    snapshot: SessionSnapshot,
+  ): Promise<{ record: EncodedRecord; version: number; updatedAt: number }> => {
+    assertOpen('save', snapshot?.sessionId);
+    assertSnapshotInput(snapshot);
+    const { sessionId, version: expectedVersion } = snapshot;
+    const key = sessionKey(sessionId);
+    const version = expectedVersion + 1;
+    const updatedAt = clock.now();
+    let record: EncodedRecord;
+    let written: boolean;
+    try {
+      // Encoded before the first await, so the caller may change its objects while the save runs.
+      record = codec.encode(toSessionDocument(snapshot, version, updatedAt), isHashedKey(key) ? sessionId : undefined);
+      // One conditional put, committed in the next batched transaction: a first save writes only
+      // when the key is absent, a later one only when the stored entry has the expected version.
+      written = await (expectedVersion === 0
+        ? putIfAbsent(key, record.bytes, { version, noOverwrite: true })
+        : documents.put(key, record.bytes, version, expectedVersion));
+    } catch (error) {
+      throw storeFailure('save', sessionId, error);
+    }
+    if (!written) throw conflictOf(sessionId, expectedVersion, key);
+    return { record, version, updatedAt };
+  };
+
+  const store: SessionStore & CommittingStore = {
     async load(sessionId) {
       assertOpen('load', sessionId);
       assertSessionId(sessionId, 'load');
@@ -147,33 +176,15 @@ export function lmdbStore(options: LmdbStoreOptions): SessionStore {
     },
 
     async save(snapshot) {
-      assertOpen('save', snapshot?.sessionId);
-      assertSnapshotInput(snapshot);
-      const { sessionId, version: expectedVersion } = snapshot;
-      const key = sessionKey(sessionId);
-      const version = expectedVersion + 1;
-      const updatedAt = clock.now();
-      let record: EncodedRecord;
-      let written: boolean;
-      try {
-        // Encoded before the first await, so the caller may change its objects while the save runs.
-        record = codec.encode(
-          toSessionDocument(snapshot, version, updatedAt),
-          isHashedKey(key) ? sessionId : undefined,
-        );
-        // One conditional put, committed in the next batched transaction: a first save writes only
-        // when the key is absent, a later one only when the stored entry has the expected version.
-        written = await (expectedVersion === 0
-          ? putIfAbsent(key, record.bytes, { version, noOverwrite: true })
-          : documents.put(key, record.bytes, version, expectedVersion));
-      } catch (error) {
-        throw storeFailure('save', sessionId, error);
-      }
-      if (!written) throw conflictOf(sessionId, expectedVersion, key);
+      const { record, version, updatedAt } = await write(snapshot);
       // History and state are decoded from the bytes just written when first read: they share
       // nothing with the caller's objects and equal what a load returns (the snapshot was validated
-      // above, so they are not validated again). A caller reading only the version pays nothing.
-      return lazySnapshot({ sessionId, version, updatedAt }, () => codec.documentOf(record));
+      // before writing, so they are not validated again). A caller reading only the version pays nothing.
+      return lazySnapshot({ sessionId: snapshot.sessionId, version, updatedAt }, () => codec.documentOf(record));
+    },
+
+    async [commitSnapshot](snapshot: SessionSnapshot) {
+      return (await write(snapshot)).version;
     },
 
     async delete(sessionId) {
@@ -227,4 +238,5 @@ export function lmdbStore(options: LmdbStoreOptions): SessionStore {
       return closing;
     },
   };
+  return store;
 }

@@ -3,6 +3,7 @@ import { memoryStore } from './memory-store.ts';
 
 runSessionStoreContract({
   name: 'memoryStore',
+  commitsWithoutSnapshot: true,
   create: ({ clock }) => memoryStore({ clock }),
   reopen: (store, { clock }) => memoryStore({ clock, records: (store as ReturnType<typeof memoryStore>).records }),
   attach: (store, { clock }) => memoryStore({ clock, records: (store as ReturnType<typeof memoryStore>).records }),

@@ -12,7 +12,9 @@ import {
 import {
   assertSessionId,
   assertSnapshotInput,
+  type CommittingStore,
   cloneData,
+  commitSnapshot,
   compareByCodePoint,
   decodeSessionDocument,
   resolveListOptions,
@@ -88,7 +90,38 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStor
     return { sessionId, history, state, version, updatedAt };
   };
 
-  return {
+  /** Checks and stores `snapshot` (see `save`); returns the document stored. */
+  const write = (snapshot: SessionSnapshot): StoredDocument => {
+    assertOpen('save', snapshot?.sessionId);
+    assertSnapshotInput(snapshot);
+    const { sessionId } = snapshot;
+    const record = records.get(sessionId);
+    const storedVersion =
+      record === undefined
+        ? 0
+        : record instanceof StoredDocument
+          ? record.version
+          : decodeSessionDocument(sessionId, record).version;
+    if (storedVersion !== snapshot.version) {
+      throw new ConcurrentWriteError(
+        `Session ${JSON.stringify(sessionId)} is at version ${storedVersion}, but the save was based on version ${snapshot.version}; nothing was written.`,
+        { sessionId, expectedVersion: snapshot.version, actualVersion: storedVersion },
+      );
+    }
+    let document: StoredDocument;
+    try {
+      document = new StoredDocument(cloneData(toSessionDocument(snapshot, storedVersion + 1, clock.now())));
+    } catch (error) {
+      throw new InvalidArgumentError(
+        `save() of session ${JSON.stringify(sessionId)}: history or state holds a value that cannot be copied (a function, a symbol or a class instance).`,
+        { cause: error, remedy: 'Store plain JSON data only.' },
+      );
+    }
+    records.set(sessionId, document);
+    return document;
+  };
+
+  const store: MemorySessionStore & CommittingStore = {
     records,
 
     async load(sessionId) {
@@ -99,29 +132,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStor
     },
 
     async save(snapshot) {
-      assertOpen('save', snapshot?.sessionId);
-      assertSnapshotInput(snapshot);
-      const { sessionId } = snapshot;
-      // An unreadable record is never overwritten: the caller could not have based a save on it.
-      const storedVersion = readSnapshot(sessionId)?.version ?? 0;
-      if (storedVersion !== snapshot.version) {
-        throw new ConcurrentWriteError(
-          `Session ${JSON.stringify(sessionId)} is at version ${storedVersion}, but the save was based on version ${snapshot.version}; nothing was written.`,
-          { sessionId, expectedVersion: snapshot.version, actualVersion: storedVersion },
-        );
-      }
-      let document: StoredDocument;
-      try {
-        document = new StoredDocument(cloneData(toSessionDocument(snapshot, storedVersion + 1, clock.now())));
-      } catch (error) {
-        throw new InvalidArgumentError(
-          `save() of session ${JSON.stringify(sessionId)}: history or state holds a value that cannot be copied (a function, a symbol or a class instance).`,
-          { cause: error, remedy: 'Store plain JSON data only.' },
-        );
-      }
-      records.set(sessionId, document);
-      const { history, state, version, updatedAt } = document;
+      const document = write(snapshot);
+      const { sessionId, history, state, version, updatedAt } = document;
       return { sessionId, history: cloneData(history), state: cloneData(state), version, updatedAt };
+    },
+
+    async [commitSnapshot](snapshot: SessionSnapshot) {
+      return write(snapshot).version;
     },
 
     async delete(sessionId) {
@@ -151,4 +168,5 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStor
       closed = true;
     },
   };
+  return store;
 }

@@ -28,6 +28,12 @@ export interface CorruptRecordContext {
 export interface SessionStoreContractOptions {
   /** Shown in the test names, e.g. 'lmdbStore'. */
   name: string;
+  /**
+   * True when the store has its own commit method for the runtime (`commitSnapshot` of
+   * `@troupe/core/internal`: a save that resolves with the version only). Default false: the
+   * runtime commits through `save`.
+   */
+  commitsWithoutSnapshot?: boolean;
   /** A new store over fresh, empty data (each test gets its own). */
   create(context: StoreContext): SessionStore | Promise<SessionStore>;
   /**

@@ -4,6 +4,7 @@ export {
   type SessionStoreContractOptions,
   type StoreContext,
 } from './contract-options.ts';
+export { describeCommit } from './describe-commit.ts';
 export { describeConcurrency } from './describe-concurrency.ts';
 export { describeCopying } from './describe-copying.ts';
 export { describeCorruption } from './describe-corruption.ts';

@@ -1,4 +1,5 @@
 import type { SessionStoreContractOptions } from './contract-options.ts';
+import { describeCommit } from './describe-commit.ts';
 import { describeConcurrency } from './describe-concurrency.ts';
 import { describeCopying } from './describe-copying.ts';
 import { describeCorruption } from './describe-corruption.ts';
@@ -16,6 +17,7 @@ import { describeVersioning } from './describe-versioning.ts';
 export function runSessionStoreContract(options: SessionStoreContractOptions): void {
   describeRoundTrip(options);
   describeVersioning(options);
+  describeCommit(options);
   describeConcurrency(options);
   describeDeletion(options);
   describeCopying(options);

@@ -27,3 +27,4 @@ export {
   type SessionDocument,
   toSessionDocument,
 } from './session-document.ts';
+export { type CommittingStore, commitSnapshot, commitTo } from './store-commit.ts';
