@@ -91,42 +91,66 @@ async function alternate(
   return { store: percentile(figures.store, 0.5), raw: percentile(figures.raw, 0.5) };
 }
 
+/** How a store is measured against its raw driver: one awaited save at a time, then many in flight. */
+interface RawComparison {
+  /** The store's name in the rows, e.g. `lmdbStore`. */
+  name: string;
+  store: SessionStore;
+  /** What the baseline is, and its write of the same snapshot. */
+  raw: { name: string; write: Writer };
+  awaited: { count: number; warmup: number; target: number };
+  busy: { inFlight: number; perWriter: number; rounds: number; target: number };
+}
+
+async function compareWithRaw(context: BenchContext, comparison: RawComparison): Promise<void> {
+  const { name, store, raw, awaited, busy } = comparison;
+  const save: Writer = (snapshot) => store.save(snapshot);
+  const latency = await awaitedLatencies(
+    { store: save, raw: raw.write },
+    { sessionId: 'latency', count: awaited.count, warmup: awaited.warmup },
+  );
+  context.row({
+    name: `${name} save, awaited (p50)`,
+    value: latency.store,
+    unit: 'µs',
+    baseline: { name: raw.name, value: latency.raw },
+    target: { max: awaited.target },
+  });
+  const throughputs = await alternate(busy.rounds, (side, round) =>
+    throughput(side === 'store' ? save : raw.write, {
+      prefix: `busy-${round}`,
+      inFlight: busy.inFlight,
+      perWriter: busy.perWriter,
+    }),
+  );
+  context.row({
+    name: `${name} saves, ${busy.inFlight} in flight`,
+    value: throughputs.store,
+    unit: 'saves/s',
+    baseline: { name: raw.name, value: throughputs.raw },
+    target: { min: busy.target },
+    higherIsBetter: true,
+  });
+}
+
 async function benchLmdb(context: BenchContext): Promise<void> {
   const directory = mkdtempSync(join(tmpdir(), 'troupe-bench-lmdb-'));
   const store = lmdbStore({ path: join(directory, 'store') });
   const raw = rawLmdb(join(directory, 'raw'));
   try {
-    const latency = await awaitedLatencies(
-      { store: (snapshot) => store.save(snapshot), raw: (snapshot) => raw.put('latency', snapshot) },
-      { sessionId: 'latency', count: context.quick ? 50 : 900, warmup: context.quick ? 10 : 100 },
-    );
-    context.row({
-      name: 'lmdbStore save, awaited (p50)',
-      value: latency.store,
-      unit: 'µs',
-      baseline: { name: 'lmdb-js put with ifVersion', value: latency.raw },
-      target: { max: 1.1 },
-    });
-    const inFlight = context.quick ? 64 : 256;
-    const perWriter = context.quick ? 3 : 8;
-    // Short rounds (about 0.1 s each), many of them: load from other processes changes over
-    // seconds, so neighbouring rounds of the store and the baseline see about the same machine.
-    const rounds = context.quick ? 1 : 9;
-    const batched = await alternate(rounds, (side, round) => {
-      const prefix = `batch-${round}`;
-      const write: Writer =
-        side === 'store'
-          ? (snapshot) => store.save(snapshot)
-          : (snapshot) => raw.put(`${prefix}:${snapshot.sessionId}`, snapshot);
-      return throughput(write, { prefix, inFlight, perWriter });
-    });
-    context.row({
-      name: `lmdbStore saves, ${inFlight} in flight`,
-      value: batched.store,
-      unit: 'saves/s',
-      baseline: { name: 'lmdb-js put with ifVersion', value: batched.raw },
-      target: { min: 0.8 },
-      higherIsBetter: true,
+    await compareWithRaw(context, {
+      name: 'lmdbStore',
+      store,
+      raw: { name: 'lmdb-js put with ifVersion', write: (snapshot) => raw.put(snapshot.sessionId, snapshot) },
+      awaited: { count: context.quick ? 50 : 900, warmup: context.quick ? 10 : 100, target: 1.1 },
+      // Short rounds (about 0.1 s each), many of them: load from other processes changes over
+      // seconds, so neighbouring rounds of the store and the baseline see about the same machine.
+      busy: {
+        inFlight: context.quick ? 64 : 256,
+        perWriter: context.quick ? 3 : 8,
+        rounds: context.quick ? 1 : 9,
+        target: 0.8,
+      },
     });
   } finally {
     await store.close();
@@ -139,33 +163,15 @@ async function benchPostgres(context: BenchContext): Promise<void> {
   const suffix = `${process.pid}_${Date.now().toString(36)}`;
   const store = postgresStore({ url: postgresUrl, table: `troupe_bench_${suffix}`, maxConnections: 10 });
   const raw = rawPostgres(postgresUrl, `troupe_bench_raw_${suffix}`);
-  const rounds = context.quick ? 1 : 5;
   try {
     await store.migrate();
     await raw.setup();
-    const latency = await awaitedLatencies(
-      { store: (snapshot) => store.save(snapshot), raw: (snapshot) => raw.put(snapshot) },
-      { sessionId: 'latency', count: context.quick ? 100 : 2_000, warmup: context.quick ? 10 : 200 },
-    );
-    context.row({
-      name: 'postgresStore save, awaited (p50)',
-      value: latency.store,
-      unit: 'µs',
-      baseline: { name: 'postgres.js conditional UPDATE', value: latency.raw },
-      target: { max: 1.1 },
-    });
-    const perWriter = context.quick ? 10 : 60;
-    const busy = await alternate(rounds, (side, round) => {
-      const write: Writer = side === 'store' ? (snapshot) => store.save(snapshot) : (snapshot) => raw.put(snapshot);
-      return throughput(write, { prefix: `busy-${round}`, inFlight: 32, perWriter });
-    });
-    context.row({
-      name: 'postgresStore saves, 32 in flight',
-      value: busy.store,
-      unit: 'saves/s',
-      baseline: { name: 'postgres.js conditional UPDATE', value: busy.raw },
-      target: { min: 0.9 },
-      higherIsBetter: true,
+    await compareWithRaw(context, {
+      name: 'postgresStore',
+      store,
+      raw: { name: 'postgres.js conditional UPDATE', write: (snapshot) => raw.put(snapshot) },
+      awaited: { count: context.quick ? 100 : 2_000, warmup: context.quick ? 10 : 200, target: 1.1 },
+      busy: { inFlight: 32, perWriter: context.quick ? 10 : 60, rounds: context.quick ? 1 : 5, target: 0.9 },
     });
   } finally {
     await store.migrate().catch(() => undefined);

@@ -4,6 +4,7 @@ import {
   mergeAllOf,
   resolveReference,
   type SchemaNode,
+  tupleMembers,
   unsupportedSchema,
 } from '@troupe/core/internal';
 
@@ -196,11 +197,7 @@ function toStrict(input: unknown, walk: Walk): SchemaNode {
 
   if (types.includes('array')) {
     const itemsWalk = { ...walk, path: `${walk.path}[]` };
-    const tuple = Array.isArray(schema.prefixItems)
-      ? schema.prefixItems
-      : Array.isArray(schema.items)
-        ? schema.items
-        : undefined;
+    const tuple = tupleMembers(schema);
     if (tuple !== undefined) {
       // Positions cannot be typed one by one; each item may be any of the tuple's member types.
       const members = tuple.map((member) => toStrict(member, itemsWalk));

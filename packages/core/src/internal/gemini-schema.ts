@@ -4,6 +4,7 @@ import {
   mergeAllOf,
   resolveReference,
   type SchemaNode,
+  tupleMembers,
   unsupportedSchema,
 } from './schema-references.ts';
 
@@ -210,11 +211,7 @@ function toGemini(input: unknown, walk: Walk): SchemaNode {
     out.type = 'array';
     const itemsWalk = nested(walk, `${walk.path}[]`);
     // Tuples (`prefixItems`, or draft-07 array `items`) become a list of any of their member types.
-    const tuple = Array.isArray(schema.prefixItems)
-      ? schema.prefixItems
-      : Array.isArray(schema.items)
-        ? schema.items
-        : undefined;
+    const tuple = tupleMembers(schema);
     if (tuple !== undefined) {
       const members = tuple.map((member) => toGemini(member, itemsWalk));
       out.items = members.length === 1 ? members[0] : { anyOf: members };
@@ -227,23 +224,19 @@ function toGemini(input: unknown, walk: Walk): SchemaNode {
   return out;
 }
 
+/** An exclusive bound: a number (draft 2020-12) or `true` over the inclusive keyword (draft-04). */
+function exclusiveBound(exclusive: unknown, inclusive: unknown): number | undefined {
+  if (typeof exclusive === 'number') return exclusive;
+  return exclusive === true && typeof inclusive === 'number' ? inclusive : undefined;
+}
+
 function numericBounds(schema: SchemaNode, out: SchemaNode): void {
   const integer = out.type === 'integer';
   if (typeof schema.minimum === 'number') out.minimum = schema.minimum;
   if (typeof schema.maximum === 'number') out.maximum = schema.maximum;
   // Draft 2020-12 numbers (zod's .positive() is exclusiveMinimum: 0) and draft-04 booleans.
-  const exclusiveMin =
-    typeof schema.exclusiveMinimum === 'number'
-      ? schema.exclusiveMinimum
-      : schema.exclusiveMinimum === true && typeof schema.minimum === 'number'
-        ? schema.minimum
-        : undefined;
-  const exclusiveMax =
-    typeof schema.exclusiveMaximum === 'number'
-      ? schema.exclusiveMaximum
-      : schema.exclusiveMaximum === true && typeof schema.maximum === 'number'
-        ? schema.maximum
-        : undefined;
+  const exclusiveMin = exclusiveBound(schema.exclusiveMinimum, schema.minimum);
+  const exclusiveMax = exclusiveBound(schema.exclusiveMaximum, schema.maximum);
   if (exclusiveMin !== undefined) {
     if (integer)
       out.minimum = Math.max(Math.floor(exclusiveMin) + 1, typeof out.minimum === 'number' ? out.minimum : -Infinity);

@@ -17,6 +17,7 @@ export {
   mergeAllOf,
   resolveReference,
   type SchemaNode,
+  tupleMembers,
   unsupportedSchema,
 } from './schema-references.ts';
 export {

@@ -58,3 +58,12 @@ export function unsupportedSchema(
 export function childPath(path: string, key: string): string {
   return path.length === 0 ? key : `${path}.${key}`;
 }
+
+/**
+ * The member schemas of a tuple schema: `prefixItems` (draft 2020-12) or an array `items`
+ * (draft-07); undefined when `schema` describes a list.
+ */
+export function tupleMembers(schema: SchemaNode): SchemaNode[] | undefined {
+  if (Array.isArray(schema.prefixItems)) return schema.prefixItems as SchemaNode[];
+  return Array.isArray(schema.items) ? (schema.items as SchemaNode[]) : undefined;
+}
