@@ -1,31 +1,17 @@
 import type { ChildProcess } from 'node:child_process';
-import type { ToolCall } from '@troupe/core';
 import { manualClock } from '@troupe/core/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { memorySessionState } from '../memory-session-state.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { createToolDispatcher } from '../tool-dispatcher.ts';
 import { freePort, killProcess, startHttpServer, statusRecorder } from './everything-server.ts';
-import { type McpToolset, type McpToolsOptions, mcpTools } from './mcp-tools.ts';
+import { toolCall as call, closedAfterEach, dispatchContext as context } from './mcp-test-support.ts';
 
-const context = () => ({ sessionId: 's', state: memorySessionState(), signal: new AbortController().signal });
-const call = (name: string, args: unknown, id = name): ToolCall => ({ id, name, arguments: args });
-
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function open(options: McpToolsOptions): Promise<McpToolset> {
-  const set = await mcpTools(options);
-  cleanups.push(() => set.close());
-  return set;
-}
+const { open, defer } = closedAfterEach();
 
 /** A streamable HTTP server-everything on a free 127.0.0.1 port, killed after the test. */
 async function httpServer(port?: number): Promise<{ port: number; url: string; process: ChildProcess }> {
   const chosen = port ?? (await freePort());
   const child = await startHttpServer(chosen);
-  cleanups.push(() => killProcess(child));
+  defer(() => killProcess(child));
   return { port: chosen, url: `http://127.0.0.1:${chosen}/mcp`, process: child };
 }
 

@@ -3,18 +3,14 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { ToolCall } from '@troupe/core';
 import { manualClock } from '@troupe/core/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import type { TroupeTool } from '../define-tool.ts';
-import { memorySessionState } from '../memory-session-state.ts';
 import { createToolDispatcher } from '../tool-dispatcher.ts';
 import { statusRecorder } from './everything-server.ts';
-import { type McpToolset, type McpToolsOptions, mcpTools } from './mcp-tools.ts';
-
-const context = () => ({ sessionId: 's', state: memorySessionState(), signal: new AbortController().signal });
-const call = (name: string, args: unknown, id = name): ToolCall => ({ id, name, arguments: args });
+import { toolCall as call, closedAfterEach, dispatchContext as context } from './mcp-test-support.ts';
+import { mcpTools } from './mcp-tools.ts';
 
 /** Starts a fresh in-process server for every connection the tool set makes. */
 function serverFactory(setup: (server: McpServer, generation: number) => void) {
@@ -75,16 +71,7 @@ function toolsChanges() {
   };
 }
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function open(options: McpToolsOptions): Promise<McpToolset> {
-  const set = await mcpTools(options);
-  cleanups.push(() => set.close());
-  return set;
-}
+const { open } = closedAfterEach();
 
 describe('mcpTools with a transport factory (in-process SDK server)', () => {
   it('follows notifications/tools/list_changed: added tools appear, removed ones stop working', async () => {

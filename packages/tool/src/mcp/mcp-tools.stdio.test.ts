@@ -1,31 +1,18 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { ToolCall } from '@troupe/core';
 import { manualClock } from '@troupe/core/testing';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { memorySessionState } from '../memory-session-state.ts';
+import { describe, expect, it, vi } from 'vitest';
 import { createToolDispatcher } from '../tool-dispatcher.ts';
 import { everythingStdio, isProcessAlive, killProcess, statusRecorder } from './everything-server.ts';
-import { type McpToolset, type McpToolsOptions, mcpTools } from './mcp-tools.ts';
+import { toolCall as call, closedAfterEach, dispatchContext as context } from './mcp-test-support.ts';
+import { mcpTools } from './mcp-tools.ts';
 
-const context = () => ({ sessionId: 's', state: memorySessionState(), signal: new AbortController().signal });
-const call = (name: string, args: unknown, id = name): ToolCall => ({ id, name, arguments: args });
-
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+// Closing stops the server process; the pid check makes a leak fail the test run loudly.
+const { open } = closedAfterEach(async (set) => {
+  const pid = set.serverPid;
+  await set.close();
+  if (pid !== undefined && isProcessAlive(pid)) await killProcess(pid);
 });
-
-async function open(options: McpToolsOptions): Promise<McpToolset> {
-  const set = await mcpTools(options);
-  // Closing stops the server process; the pid check makes a leak fail the test run loudly.
-  cleanups.push(async () => {
-    const pid = set.serverPid;
-    await set.close();
-    if (pid !== undefined && isProcessAlive(pid)) await killProcess(pid);
-  });
-  return set;
-}
 
 describe('mcpTools over stdio (real server-everything)', () => {
   it('lists the server tools as validated Troupe tools and calls them', async () => {
