@@ -6,7 +6,17 @@
 export class EventChannel<T> implements AsyncIterableIterator<T> {
   private readonly buffer: T[] = [];
   private head = 0;
-  private consumer: { resolve: (result: IteratorResult<T>) => void; reject: (error: unknown) => void } | undefined;
+  /** The waiting consumer's promise, settled by these two (kept as fields: `next` allocates no holder). */
+  private consumerResolve: ((result: IteratorResult<T>) => void) | undefined;
+  private consumerReject: ((error: unknown) => void) | undefined;
+  /** The executor of the consumer's promise, made once rather than per wait. */
+  private readonly awaitValue = (
+    resolve: (result: IteratorResult<T>) => void,
+    reject: (error: unknown) => void,
+  ): void => {
+    this.consumerResolve = resolve;
+    this.consumerReject = reject;
+  };
   private producer: (() => void) | undefined;
   private ended = false;
   private failure: { error: unknown } | undefined;
@@ -31,10 +41,11 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
   /** Offers one event; returns a promise only when the producer must wait for room. */
   push(value: T): Promise<void> | undefined {
     if (this.detached || this.ended) return undefined;
-    const consumer = this.consumer;
-    if (consumer) {
-      this.consumer = undefined;
-      consumer.resolve({ value, done: false });
+    const resolve = this.consumerResolve;
+    if (resolve) {
+      this.consumerResolve = undefined;
+      this.consumerReject = undefined;
+      resolve({ value, done: false });
       return undefined;
     }
     this.buffer.push(value);
@@ -79,9 +90,7 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
       return Promise.resolve({ value, done: false });
     }
     if (this.ended || this.detached) return this.finish();
-    return new Promise((resolve, reject) => {
-      this.consumer = { resolve, reject };
-    });
+    return new Promise(this.awaitValue);
   }
 
   return(): Promise<IteratorResult<T>> {
@@ -118,9 +127,11 @@ export class EventChannel<T> implements AsyncIterableIterator<T> {
   }
 
   private settleConsumer(): void {
-    const consumer = this.consumer;
-    if (!consumer) return;
-    this.consumer = undefined;
-    this.finish().then(consumer.resolve, consumer.reject);
+    const resolve = this.consumerResolve;
+    const reject = this.consumerReject;
+    if (!resolve || !reject) return;
+    this.consumerResolve = undefined;
+    this.consumerReject = undefined;
+    this.finish().then(resolve, reject);
   }
 }

@@ -94,6 +94,31 @@ describe('scriptedModel', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('stops a delayed script aborted while its consumer holds a chunk, or before it started', async () => {
+    const clock = manualClock();
+    const model = scriptedModel([{ chunks: textReply('a b c d'), delayMs: 10 }], {
+      clock,
+      whenExhausted: 'repeat-last',
+    });
+    const controller = new AbortController();
+    const seen: ModelChunk[] = [];
+    const done = (async () => {
+      for await (const chunk of model.stream(ask('x'), { signal: controller.signal })) {
+        seen.push(chunk);
+        controller.abort(new Error('enough'));
+      }
+    })();
+    const assertion = expect(done).rejects.toThrow('enough');
+    await clock.advance(10);
+    // The abort came between chunks: the stream ends at once, without waiting out another delay.
+    await assertion;
+    expect(seen).toHaveLength(1);
+    expect(clock.pendingTimers).toBe(0);
+
+    const stream = model.stream(ask('y'), { signal: controller.signal })[Symbol.asyncIterator]();
+    await expect(stream.next()).rejects.toThrow('enough');
+  });
+
   it('takes scripts that depend on the request', async () => {
     const model = scriptedModel([(request) => textReply(`echo: ${request.messages.at(-1)?.content}`)]);
     expect((await collectModelResponse(model.stream(ask('ping')))).text).toBe('echo: ping');
