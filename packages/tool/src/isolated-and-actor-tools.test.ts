@@ -16,6 +16,16 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
+/** An isolated tool doubling `n`. */
+const isolatedDouble = () =>
+  defineTool({
+    name: 'double',
+    description: 'x',
+    input: z.object({ n: z.number() }),
+    isolated: true,
+    execute: ({ n }) => n * 2,
+  });
+
 function track(dispatcher: ToolDispatcher): ToolDispatcher {
   cleanups.push(() => dispatcher.close());
   return dispatcher;
@@ -29,13 +39,7 @@ describe('isolated tools', () => {
     system.events.on('actor-started', (event) => paths.push(event.ref.path));
     const stoppedPaths: string[] = [];
     system.events.on('actor-stopped', (event) => stoppedPaths.push(event.ref.path));
-    const double = defineTool({
-      name: 'double',
-      description: 'x',
-      input: z.object({ n: z.number() }),
-      isolated: true,
-      execute: ({ n }) => n * 2,
-    });
+    const double = isolatedDouble();
     expect(double.kind).toBe('isolated');
     const dispatcher = track(createToolDispatcher({ tools: [double], system }));
     const outcomes = await dispatcher.dispatch(
@@ -160,13 +164,7 @@ describe('isolated tools and failures outside the returned promise', () => {
   it('close() stops the system it created but not one it was given', async () => {
     const given = createActorSystem({ name: 'given' });
     cleanups.push(() => given.stop());
-    const double = defineTool({
-      name: 'double',
-      description: 'x',
-      input: z.object({ n: z.number() }),
-      isolated: true,
-      execute: ({ n }) => n * 2,
-    });
+    const double = isolatedDouble();
     const withGiven = createToolDispatcher({ tools: [double], system: given });
     await withGiven.dispatch([call('double', { n: 1 })], context());
     await withGiven.close();
