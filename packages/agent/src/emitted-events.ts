@@ -24,6 +24,12 @@ export interface EmitOptions {
    * `tool-call`) of steps whose message it hands over with `model-finish`. Default true.
    */
   deltas?: boolean;
+  /**
+   * False when nobody reads the events at all (a drained `send`: they only rebuild the turn's
+   * messages): the agent may then leave their `at` at 0 instead of reading the clock for each.
+   * Default true.
+   */
+  times?: boolean;
 }
 
 /** An agent that can also push its events into an {@link Emit} sink. */

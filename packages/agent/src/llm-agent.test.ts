@@ -53,6 +53,27 @@ describe('llmAgent', () => {
     expect(seen[4]?.handOver).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'It is sunny' }] });
   });
 
+  it('stamps events with the clock, or with 0 when told nobody reads them (times: false)', async () => {
+    const clock = manualClock({ now: 1_000 });
+    const stamped = async (times: boolean | undefined) => {
+      const model = scriptedModel([textReply('Hi')]);
+      const agent = llmAgent({ model, name: 'assistant', clock });
+      const at: number[] = [];
+      const sink = (event: AgentEvent) => {
+        at.push(event.at);
+        return undefined;
+      };
+      await agent[emitEvents](invocation(), sink, times === undefined ? {} : { deltas: false, times });
+      return at;
+    };
+    const timed = await stamped(undefined);
+    expect(timed.length).toBeGreaterThan(2);
+    expect(new Set(timed)).toEqual(new Set([1_000]));
+    const untimed = await stamped(false);
+    expect(untimed.length).toBeGreaterThan(1);
+    expect(new Set(untimed)).toEqual(new Set([0]));
+  });
+
   it('streams a plain answer as stamped events ending in the final message', async () => {
     const model = scriptedModel([textReply('Hi there', { usage: { inputTokens: 7, outputTokens: 2 } })]);
     const agent = llmAgent({ model, name: 'assistant', instructions: 'Be brief.', temperature: 0.2 });

@@ -23,7 +23,13 @@ import {
   TurnAbortedError,
 } from '@troupe/core';
 import { type AbortCheckable, abortCheck, isAborted } from '@troupe/core/internal';
-import { createToolDispatcher, type DispatchContext, type ToolDispatcher, type ToolOutcome } from '@troupe/tool';
+import {
+  createToolDispatcher,
+  type DispatchContext,
+  dispatchNow,
+  type ToolDispatcher,
+  type ToolOutcome,
+} from '@troupe/tool';
 import { deniedResultText, isResumeInvocation, pendingToolCalls } from './approvals.ts';
 import { type Emit, type EmittingAgent, emitEvents, iterateEmitted } from './emitted-events.ts';
 import { modelActorOf } from './model-actor.ts';
@@ -112,9 +118,13 @@ export function llmAgent(options: LlmAgentOptions): LlmAgent {
     maxSteps,
     tools,
     run: (invocation) =>
-      iterateEmitted((emit) => runLoop(context, invocation, { emit, deltas: true }), agentBufferSize),
+      iterateEmitted((emit) => runLoop(context, invocation, { emit, deltas: true, times: true }), agentBufferSize),
     [emitEvents]: (invocation, emit, emitOptions) =>
-      runLoop(context, invocation, { emit, deltas: emitOptions?.deltas !== false }),
+      runLoop(context, invocation, {
+        emit,
+        deltas: emitOptions?.deltas !== false,
+        times: emitOptions?.times !== false,
+      }),
   };
 }
 
@@ -144,20 +154,32 @@ interface Loop {
   messages: Message[];
 }
 
+/** The time of events nobody reads (see `EmitOptions.times`). */
+const untimed = (): number => 0;
+
 async function runLoop(
   context: LoopContext,
   invocation: Invocation,
-  sink: { emit: Emit<AgentEvent>; deltas: boolean },
+  sink: { emit: Emit<AgentEvent>; deltas: boolean; times: boolean },
 ): Promise<void> {
   checkInvocation(context.name, invocation);
-  const stamp = new EventStamp({ invocation, author: context.name, now: context.now });
-  const loop: Loop = { context, invocation, stamp, ...sink, messages: invocation.history.slice() };
+  const now = sink.times ? context.now : untimed;
+  const stamp = new EventStamp({ invocation, author: context.name, now });
+  const loop: Loop = {
+    context,
+    invocation,
+    stamp,
+    emit: sink.emit,
+    deltas: sink.deltas,
+    messages: invocation.history.slice(),
+  };
   const { messages } = loop;
   if (isResumeInvocation(invocation)) {
     const pending = pendingToolCalls(messages);
     const approved = new Set(invocation.approvals.approve ?? []);
     const runnable = pending.filter((call) => approved.has(call.id) || !context.tools.get(call.name)?.needsApproval);
-    const outcomes = await dispatchCalls(context, invocation, runnable);
+    const dispatched = dispatchCalls(context, invocation, runnable);
+    const outcomes = dispatched instanceof Promise ? await dispatched : dispatched;
     const byId = new Map(outcomes.map((outcome) => [outcome.message.toolCallId, outcome.message]));
     for (const call of pending) {
       const result = byId.get(call.id) ?? deniedResult(call);
@@ -195,7 +217,8 @@ async function runLoop(
       if (pausedSent) await pausedSent;
       return;
     }
-    const outcomes = await dispatchCalls(context, invocation, calls);
+    const dispatched = dispatchCalls(context, invocation, calls);
+    const outcomes = dispatched instanceof Promise ? await dispatched : dispatched;
     for (const outcome of outcomes) {
       messages.push(outcome.message);
       const resultSent = send(loop, toolResultPayload(outcome.message));
@@ -347,10 +370,20 @@ async function iterateModel(
   }
 }
 
-async function dispatchCalls(context: LoopContext, invocation: Invocation, calls: ToolCall[]): Promise<ToolOutcome[]> {
+/** Runs a step's calls; the outcomes themselves when every call answered synchronously. */
+function dispatchCalls(
+  context: LoopContext,
+  invocation: Invocation,
+  calls: ToolCall[],
+): ToolOutcome[] | Promise<ToolOutcome[]> {
   if (calls.length === 0) return [];
-  const outcomes = await context.tools.dispatch(calls, new ToolStep(invocation));
-  // Model calls made inside tools (an agent run as a tool) count towards the turn.
+  const outcomes = context.tools[dispatchNow](calls, new ToolStep(invocation));
+  if (outcomes instanceof Promise) return outcomes.then((settled) => reportToolUsage(invocation, settled));
+  return reportToolUsage(invocation, outcomes);
+}
+
+/** Model calls made inside tools (an agent run as a tool) count towards the turn. */
+function reportToolUsage(invocation: Invocation, outcomes: ToolOutcome[]): ToolOutcome[] {
   for (const outcome of outcomes) if (outcome.usage !== undefined) reportUsage(invocation, outcome.usage);
   return outcomes;
 }

@@ -1,5 +1,6 @@
 import {
   type AgentEvent,
+  type AssistantMessage,
   ConcurrentWriteError,
   InvalidArgumentError,
   type LanguageModel,
@@ -364,6 +365,90 @@ describe('createRuntime: commit and rollback', () => {
     expect(third.version).toBe(2);
     expect(model.requests[3]?.messages.map((message) => messageText(message))).toEqual(['one', 'first', 'three']);
     expect((await store.load('s'))?.state).toEqual({});
+    await runtime.stop();
+  });
+
+  it("keeps its own copy of what it commits: changing the input, an event's message or send's result changes no history", async () => {
+    const store = memoryStore();
+    const model = scriptedModel([echo], { whenExhausted: 'repeat-last' });
+    const runtime = await runtimeWith(model, { store });
+    const input = { role: 'user' as const, content: [{ type: 'text' as const, text: 'a' }] };
+    const streamed = await collect(runtime.run('s', input));
+    const answer = streamed.find((event) => event.type === 'message');
+    if (answer?.type !== 'message') throw new Error('expected a message event');
+    input.content[0] = { type: 'text', text: 'changed input' };
+    answer.message.content.push({ type: 'text', text: ' changed event' });
+    const sent = await runtime.send('s', 'b');
+    sent.message.content.length = 0;
+    await runtime.send('s', 'c');
+    expect(model.requests[2]?.messages.map(messageText)).toEqual(['a', 'echo a', 'b', 'echo b', 'c']);
+    expect((await store.load('s'))?.history.map(messageText)).toEqual(['a', 'echo a', 'b', 'echo b', 'c', 'echo c']);
+    await runtime.stop();
+  });
+
+  it('commits only the new messages of a turn: the memory store keeps the earlier ones as they were', async () => {
+    const store = memoryStore();
+    const runtime = await runtimeWith(scriptedModel([echo], { whenExhausted: 'repeat-last' }), { store });
+    await runtime.send('s', 'a');
+    const first = store.records.get('s') as SessionSnapshot;
+    await runtime.send('s', 'b');
+    const second = store.records.get('s') as SessionSnapshot;
+    expect(second.version).toBe(2);
+    expect(second.history).toHaveLength(4);
+    // The same objects, not copies of the whole session on every commit.
+    expect(second.history[0]).toBe(first.history[0]);
+    expect(second.history[1]).toBe(first.history[1]);
+    // A load still hands out a copy that shares nothing with the store.
+    const loaded = await store.load('s');
+    expect(loaded?.history[0]).toEqual(second.history[0]);
+    expect(loaded?.history[0]).not.toBe(second.history[0]);
+    await runtime.stop();
+  });
+
+  it('fails a turn whose state or messages cannot be stored with InvalidArgumentError, and commits nothing of it', async () => {
+    const store = memoryStore();
+    const keep = fakeTool('keep', (_args, context) => {
+      context.state.set('callback', () => 'not data');
+      return 'kept';
+    });
+    const model = scriptedModel([toolCallReply([{ name: 'keep' }]), textReply('done'), textReply('fine')]);
+    const runtime = await createRuntime({
+      model,
+      store,
+      clock: manualClock(),
+      agent: (routed) => llmAgent({ model: routed, name: 'x', tools: [keep] }),
+    });
+    const error = await runtime.send('s', 'keep this').catch((thrown: unknown) => thrown);
+    expect(InvalidArgumentError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/cannot be copied/);
+    expect(await store.load('s')).toBeUndefined();
+    // A custom agent emitting a malformed message is refused the same way.
+    const robot = await createRuntime({
+      model: scriptedModel([textReply('unused')]),
+      store,
+      clock: manualClock(),
+      agent: () => ({
+        name: 'robot',
+        async *run(invocation) {
+          const message = { role: 'robot', content: 'beep' } as unknown as AssistantMessage;
+          yield {
+            type: 'message',
+            message,
+            sessionId: invocation.sessionId,
+            turnId: invocation.turnId,
+            author: 'robot',
+            seq: 0,
+            at: 0,
+          };
+        },
+      }),
+    });
+    const refused = await robot.send('r', 'hi').catch((thrown: unknown) => thrown);
+    expect(InvalidArgumentError.isInstance(refused)).toBe(true);
+    expect((refused as Error).message).toMatch(/history\[1\] is not a message/);
+    expect(await store.load('r')).toBeUndefined();
+    expect((await runtime.send('s', 'and now?')).version).toBe(1);
+    await robot.stop();
     await runtime.stop();
   });
 

@@ -6,14 +6,22 @@ import {
   ConcurrentWriteError,
   InvalidArgumentError,
   type Message,
+  type SessionSnapshot,
   type SessionStore,
   TurnAbortedError,
   type Usage,
   type UserMessage,
 } from '@troupe/core';
-import { abortCheck, commitTo } from '@troupe/core/internal';
+import {
+  abortCheck,
+  assertMessages,
+  type CommitOptions,
+  cloneSessionData,
+  commitNow,
+  loadNow,
+} from '@troupe/core/internal';
 import { type ApprovalDecisions, deniedResultText, pendingToolCalls, type ResumeInvocation } from './approvals.ts';
-import { emitEvents, isEmittingAgent } from './emitted-events.ts';
+import { type EmitOptions, emitEvents, isEmittingAgent } from './emitted-events.ts';
 import type { IdleMember } from './idle-sessions.ts';
 import { TurnState } from './session-state.ts';
 import type { StepHandOver } from './step-message.ts';
@@ -39,6 +47,17 @@ export interface SessionHost {
 
 /** The state of a session that never saved any; shared, and never mutated (commits build new objects). */
 const noState: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/**
+ * A session commits its own copies, which it keeps as its history and never changes: a store that
+ * keeps objects (the memory store) may keep them too, so a commit copies the turn's new messages
+ * instead of the whole session, and a session's history is held once, not twice.
+ */
+const handOver: CommitOptions = { handOver: true };
+
+/** How an agent emits into a turn someone reads, and into a drained one (`send`). */
+const streamed: EmitOptions = { deltas: true, times: true };
+const drained: EmitOptions = { deltas: false, times: false };
 
 /**
  * One session: the actor that orders its turns (its mailbox hands it one message at a time, across
@@ -82,7 +101,11 @@ export class Session implements Actor<SessionMessage>, IdleMember {
   async runTurn(turn: Turn): Promise<void> {
     if (!turn.start()) return;
     try {
-      const history = this.history ?? (await this.load());
+      let history = this.history;
+      if (history === undefined) {
+        const loaded = this.load();
+        history = loaded instanceof Promise ? await loaded : loaded;
+      }
       if (turn.aborted) throw turn.abortError(turn.abortReason);
       const committedState = this.state;
       const version = this.version;
@@ -132,7 +155,7 @@ export class Session implements Actor<SessionMessage>, IdleMember {
         return turn.emit(event);
       };
       if (isEmittingAgent(agent)) {
-        await agent[emitEvents](invocation, sink, { deltas: !turn.drain });
+        await agent[emitEvents](invocation, sink, turn.drain ? drained : streamed);
       } else {
         for await (const event of agent.run(invocation) as AsyncIterable<AgentEvent>) {
           const wait = sink(event);
@@ -141,15 +164,26 @@ export class Session implements Actor<SessionMessage>, IdleMember {
         }
       }
       if (turn.aborted) throw turn.abortError(turn.abortReason);
-      const nextState = state.unchanged ? committedState : state.applyTo(committedState);
-      const nextHistory = history.concat(transcript.messages);
-      const savedVersion = await commitTo(this.host.store, {
-        sessionId: this.sessionId,
-        history: nextHistory,
-        state: nextState,
-        version,
-        updatedAt: this.host.clock.now(),
-      });
+      // Copies: the messages are also in the events, the input and `send`'s result, which the
+      // caller may change; the history must not change with them.
+      const added = cloneSessionData(this.sessionId, transcript.messages);
+      assertMessages(this.sessionId, added, history.length);
+      const nextHistory = history.concat(added);
+      const nextState = state.unchanged
+        ? committedState
+        : cloneSessionData(this.sessionId, state.applyTo(committedState));
+      const committed = commitNow(
+        this.host.store,
+        {
+          sessionId: this.sessionId,
+          history: nextHistory,
+          state: nextState,
+          version,
+          updatedAt: this.host.clock.now(),
+        },
+        handOver,
+      );
+      const savedVersion = typeof committed === 'number' ? committed : await committed;
       this.history = nextHistory;
       this.state = nextState;
       this.version = savedVersion;
@@ -184,13 +218,11 @@ export class Session implements Actor<SessionMessage>, IdleMember {
     const history = this.history ?? (await this.load());
     const state = { ...this.state, [routeStateKey]: route };
     try {
-      const savedVersion = await commitTo(this.host.store, {
-        sessionId: this.sessionId,
-        history,
-        state,
-        version: this.version,
-        updatedAt: this.host.clock.now(),
-      });
+      const savedVersion = await commitNow(
+        this.host.store,
+        { sessionId: this.sessionId, history, state, version: this.version, updatedAt: this.host.clock.now() },
+        handOver,
+      );
       this.state = state;
       this.version = savedVersion;
       return savedVersion;
@@ -200,8 +232,13 @@ export class Session implements Actor<SessionMessage>, IdleMember {
     }
   }
 
-  private async load(): Promise<Message[]> {
-    const stored = await this.host.store.load(this.sessionId);
+  /** Loads the session from the store; without a promise when the store answers at once (memory). */
+  private load(): Message[] | Promise<Message[]> {
+    const stored = loadNow(this.host.store, this.sessionId);
+    return stored instanceof Promise ? stored.then((loaded) => this.adopt(loaded)) : this.adopt(stored);
+  }
+
+  private adopt(stored: SessionSnapshot | undefined): Message[] {
     const history = stored?.history ?? [];
     this.state = stored?.state ?? noState;
     this.version = stored?.version ?? 0;

@@ -1,7 +1,6 @@
 import {
   type Clock,
   ConcurrentWriteError,
-  InvalidArgumentError,
   type ListSessionsOptions,
   type SessionPage,
   type SessionSnapshot,
@@ -11,12 +10,16 @@ import {
 } from '@troupe/core';
 import {
   assertSessionId,
+  assertSnapshotFrame,
   assertSnapshotInput,
+  type CommitOptions,
   type CommittingStore,
   cloneData,
+  cloneSessionData,
   commitSnapshot,
   compareByCodePoint,
   decodeSessionDocument,
+  loadSnapshot,
   resolveListOptions,
   type SessionDocument,
   toSessionDocument,
@@ -66,7 +69,8 @@ class StoredDocument implements SessionDocument {
 /**
  * The reference {@link SessionStore}: sessions live in a map in this process and are gone when it
  * exits. Every save and load makes a deep copy, so neither the caller's objects nor the
- * returned ones alias what is stored.
+ * returned ones alias what is stored. (A runtime's commits hand their copies over instead: a long
+ * session's commit then costs its new messages, not its whole history.)
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStore {
   const clock = options.clock ?? systemClock;
@@ -90,10 +94,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStor
     return { sessionId, history, state, version, updatedAt };
   };
 
-  /** Checks and stores `snapshot` (see `save`); returns the document stored. */
-  const write = (snapshot: SessionSnapshot): StoredDocument => {
+  /**
+   * Checks and stores `snapshot` (see `save`); returns the document stored. A snapshot handed over
+   * (see `CommitOptions`) is kept as it is: its messages were checked, and nobody else holds them.
+   */
+  const write = (snapshot: SessionSnapshot, handOver: boolean): StoredDocument => {
     assertOpen('save', snapshot?.sessionId);
-    assertSnapshotInput(snapshot);
+    if (handOver) assertSnapshotFrame(snapshot);
+    else assertSnapshotInput(snapshot);
     const { sessionId } = snapshot;
     const record = records.get(sessionId);
     const storedVersion =
@@ -108,23 +116,20 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStor
         { sessionId, expectedVersion: snapshot.version, actualVersion: storedVersion },
       );
     }
-    let document: StoredDocument;
-    try {
-      document = new StoredDocument(cloneData(toSessionDocument(snapshot, storedVersion + 1, clock.now())));
-    } catch (error) {
-      throw new InvalidArgumentError(
-        `save() of session ${JSON.stringify(sessionId)}: history or state holds a value that cannot be copied (a function, a symbol or a class instance).`,
-        { cause: error, remedy: 'Store plain JSON data only.' },
-      );
-    }
+    const fields = toSessionDocument(snapshot, storedVersion + 1, clock.now());
+    const document = new StoredDocument(handOver ? fields : cloneSessionData(sessionId, fields));
     records.set(sessionId, document);
     return document;
   };
 
-  const store: MemorySessionStore & CommittingStore = {
+  const store: MemorySessionStore & Required<CommittingStore> = {
     records,
 
     async load(sessionId) {
+      return store[loadSnapshot](sessionId);
+    },
+
+    [loadSnapshot](sessionId: string) {
       assertOpen('load', sessionId);
       assertSessionId(sessionId, 'load');
       const snapshot = readSnapshot(sessionId);
@@ -132,13 +137,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStor
     },
 
     async save(snapshot) {
-      const document = write(snapshot);
+      const document = write(snapshot, false);
       const { sessionId, history, state, version, updatedAt } = document;
       return { sessionId, history: cloneData(history), state: cloneData(state), version, updatedAt };
     },
 
-    async [commitSnapshot](snapshot: SessionSnapshot) {
-      return write(snapshot).version;
+    [commitSnapshot](snapshot: SessionSnapshot, commitOptions?: CommitOptions) {
+      return write(snapshot, commitOptions?.handOver === true).version;
     },
 
     async delete(sessionId) {

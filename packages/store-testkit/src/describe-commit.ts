@@ -1,5 +1,5 @@
 import { ConcurrentWriteError, InvalidArgumentError, type SessionStore } from '@troupe/core';
-import { type CommittingStore, commitSnapshot, commitTo } from '@troupe/core/internal';
+import { type CommittingStore, commitNow, commitSnapshot, commitTo, loadNow } from '@troupe/core/internal';
 import { describe, expect, it } from 'vitest';
 import { type SessionStoreContractOptions, timeoutOf, withStore } from './contract-options.ts';
 import { everyMessageShape, nestedState, newSnapshot } from './fixtures.ts';
@@ -53,6 +53,51 @@ export function describeCommit(options: SessionStoreContractOptions): void {
         expect(InvalidArgumentError.isInstance(error)).toBe(true);
         expect(await store.load('invalid-commit')).toBeUndefined();
       }),
+    );
+
+    it(
+      "takes a snapshot handed over (the runtime's own copies) like any other, and refuses it the same way",
+      { timeout },
+      () =>
+        withStore(options, async ({ store }) => {
+          const handOver = { handOver: true };
+          const first = newSnapshot('handed-over', { history: everyMessageShape(), state: nestedState() });
+          expect(await commitTo(store, first, handOver)).toBe(1);
+          const loaded = await store.load('handed-over');
+          expect(loaded?.history).toEqual(everyMessageShape());
+          expect(loaded?.state).toEqual(nestedState());
+          const next = {
+            ...first,
+            history: [...first.history, { role: 'user' as const, content: 'more' }],
+            version: 1,
+          };
+          expect(await commitTo(store, next, handOver)).toBe(2);
+          const stale = await rejectionOf(commitTo(store, { ...next, version: 1 }, handOver), 'a stale hand-over');
+          expect(ConcurrentWriteError.isInstance(stale)).toBe(true);
+          const noVersion = { ...next, version: -1 };
+          const invalid = await rejectionOf(commitTo(store, noVersion, handOver), 'a hand-over without a version');
+          expect(InvalidArgumentError.isInstance(invalid)).toBe(true);
+          expect((await store.load('handed-over'))?.history).toHaveLength(everyMessageShape().length + 1);
+        }),
+    );
+
+    it(
+      "answers the runtime's load and commit with or without a promise, with the same results and errors",
+      { timeout },
+      () =>
+        withStore(options, async ({ store }) => {
+          expect(await loadNow(store, 'now')).toBeUndefined();
+          expect(await commitNow(store, newSnapshot('now'))).toBe(1);
+          expect(await loadNow(store, 'now')).toEqual(await store.load('now'));
+          let stale: unknown;
+          try {
+            await commitNow(store, newSnapshot('now'));
+          } catch (error) {
+            stale = error;
+          }
+          expect(ConcurrentWriteError.isInstance(stale)).toBe(true);
+          expect((await store.load('now'))?.version).toBe(1);
+        }),
     );
 
     it('is reported: the store either has its own commit or is committed through save', { timeout }, () =>

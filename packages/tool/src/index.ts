@@ -19,6 +19,7 @@ export {
   type DispatchContext,
   type DispatchedToolContext,
   dispatchAbortCheck,
+  dispatchNow,
   reportToolUsage,
   type ToolDispatcher,
   type ToolDispatcherOptions,

@@ -9,6 +9,7 @@ import {
   createToolDispatcher,
   type DispatchedToolContext,
   dispatchAbortCheck,
+  dispatchNow,
   reportToolUsage,
   type ToolOutcome,
 } from './tool-dispatcher.ts';
@@ -34,6 +35,28 @@ describe('createToolDispatcher', () => {
     ]);
     expect(dispatcher.get('add')).toBe(add);
     expect(dispatcher.get('nope')).toBeUndefined();
+  });
+
+  it('answers without a promise when every call did (dispatchNow), and with one when a call is async', async () => {
+    const later = defineTool({
+      name: 'later',
+      description: 'Answers on the next tick.',
+      input: z.object({}),
+      execute: async () => 'later',
+    });
+    const dispatcher = createToolDispatcher({ tools: [add, later] });
+    const now = dispatcher[dispatchNow]([call('add', { a: 1, b: 2 }), call('nope', {})], dispatchContext());
+    expect(Array.isArray(now)).toBe(true);
+    expect((now as ToolOutcome[]).map((outcome) => outcome.message.content)).toEqual([
+      '3',
+      expect.stringContaining('nope'),
+    ]);
+    const pending = dispatcher[dispatchNow]([call('add', { a: 2, b: 2 }), call('later', {})], dispatchContext());
+    expect(pending).toBeInstanceOf(Promise);
+    expect((await pending).map((outcome) => outcome.message.content)).toEqual(['4', 'later']);
+    // `dispatch` resolves either way.
+    const resolved = await dispatcher.dispatch([call('add', { a: 3, b: 2 })], dispatchContext());
+    expect(resolved.map((outcome) => outcome.message.content)).toEqual(['5']);
   });
 
   it('refuses duplicate names and bad options', () => {

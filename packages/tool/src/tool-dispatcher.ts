@@ -64,6 +64,9 @@ export interface ToolOutcome {
   error?: TroupeError;
 }
 
+/** The key of {@link ToolDispatcher}'s dispatch that may answer without a promise. */
+export const dispatchNow: unique symbol = Symbol.for('troupe.tool.dispatchNow');
+
 /** Runs the tool calls of one model step. */
 export interface ToolDispatcher {
   /** Specs of every tool, as sent to the model. */
@@ -77,6 +80,11 @@ export interface ToolDispatcher {
    * can act on. `onResult` fires as each call finishes (any order).
    */
   dispatch(calls: ToolCall[], context: DispatchContext): Promise<ToolOutcome[]>;
+  /**
+   * `dispatch`, answering with the outcomes themselves when every call finished synchronously (the
+   * usual step of plain tools), so an agent loop can go on without waiting for a promise.
+   */
+  [dispatchNow](calls: ToolCall[], context: DispatchContext): ToolOutcome[] | Promise<ToolOutcome[]>;
   /**
    * Stops the actor system the dispatcher created for isolated tools, if any, and stops catching
    * asynchronous failures of isolated calls. A system passed in `system` is left running. Idempotent.
@@ -379,10 +387,14 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
     }
   };
 
-  return {
+  const dispatcher: ToolDispatcher = {
     specs: () => specs.map((spec) => ({ ...spec })),
     get: (name) => tools.get(name),
     dispatch(calls, context) {
+      const outcomes = dispatcher[dispatchNow](calls, context);
+      return outcomes instanceof Promise ? outcomes : Promise.resolve(outcomes);
+    },
+    [dispatchNow](calls, context) {
       // Calls beyond the concurrency limit wait for a slot; the common step needs no limiter.
       const limiter = calls.length > concurrency ? new ConcurrencyLimiter(concurrency) : undefined;
       const abort = new StepAbort(context);
@@ -413,7 +425,7 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
       // Calls that all answered synchronously (the usual step of plain tools) need no fan-in.
       if (pending === undefined) {
         abort.dispose();
-        return Promise.resolve(results);
+        return results;
       }
       return Promise.all(pending)
         .then(() => results)
@@ -430,6 +442,7 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
       }
     },
   };
+  return dispatcher;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -496,14 +509,53 @@ class StepAbort {
   }
 }
 
+/** Where a tool's context finds the call it belongs to. */
+const callOfContext: unique symbol = Symbol('troupe.tool.call');
+
 /**
- * The context a call's `execute` receives, and the dispatcher's handle on it. Its `signal` (aborted
- * when the call is cut off by its time limit or the turn's abort) is created on first read: most
- * tools never read it, and an AbortSignal costs microseconds to construct on Node 20. The context is
- * a plain object with own properties, so a tool may spread it into another call.
+ * The `signal` of every tool context: one shared accessor, defined as an own property of each
+ * context, so that `{ ...ctx }` reads it (a spread copies own properties only) while the contexts
+ * keep one shape. An object literal with a getter would make a new closure and a new shape per
+ * call (measured: ~600 ns per literal, against ~90 ns for this).
+ */
+const signalProperty: PropertyDescriptor = {
+  get(this: CallToolContext): AbortSignal {
+    return this[callOfContext].signal();
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/** The `ctx` a tool's `execute` receives: plain own properties, `signal` created on first read. */
+class CallToolContext implements ToolCallContext, DispatchedToolContext {
+  declare readonly signal: AbortSignal;
+  readonly sessionId: string;
+  readonly toolCallId: string;
+  readonly state: ToolCallContext['state'];
+  readonly reportUsage: (usage: Usage) => void;
+  readonly [reportToolUsage]: (usage: Usage) => void;
+  readonly [callOfContext]: CallContext;
+
+  constructor(call: CallContext, context: DispatchContext, toolCallId: string) {
+    const reportUsage = (spent: Usage): void => call.addUsage(spent);
+    this.sessionId = context.sessionId;
+    this.toolCallId = toolCallId;
+    this.state = context.state;
+    this.reportUsage = reportUsage;
+    this[reportToolUsage] = reportUsage;
+    this[callOfContext] = call;
+    Object.defineProperty(this, 'signal', signalProperty);
+  }
+}
+
+/**
+ * The dispatcher's handle on one call, and the context its `execute` receives ({@link
+ * CallToolContext}). The `signal` (aborted when the call is cut off by its time limit or the turn's
+ * abort) is created on first read: most tools never read it, and an AbortSignal costs microseconds
+ * to construct on Node 20.
  */
 class CallContext {
-  readonly tool: ToolCallContext & DispatchedToolContext;
+  readonly tool: CallToolContext;
   /** Usage the tool reported. */
   usage: Usage | undefined;
   /** Why the call was cut off, once it was. */
@@ -511,20 +563,11 @@ class CallContext {
   private controller: AbortController | undefined;
 
   constructor(context: DispatchContext, toolCallId: string) {
-    const reportUsage = (spent: Usage): void => {
-      this.usage = this.usage === undefined ? { ...spent } : addUsage(this.usage, spent);
-    };
-    const call = this;
-    this.tool = {
-      get signal(): AbortSignal {
-        return call.signal();
-      },
-      sessionId: context.sessionId,
-      toolCallId,
-      state: context.state,
-      reportUsage,
-      [reportToolUsage]: reportUsage,
-    };
+    this.tool = new CallToolContext(this, context, toolCallId);
+  }
+
+  addUsage(spent: Usage): void {
+    this.usage = this.usage === undefined ? { ...spent } : addUsage(this.usage, spent);
   }
 
   signal(): AbortSignal {

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../errors.ts';
 import { copyPlainJson } from './plain-json.ts';
 
 /**
@@ -10,4 +11,19 @@ import { copyPlainJson } from './plain-json.ts';
 export function cloneData<T>(value: T): T {
   const copied = copyPlainJson(value);
   return copied === undefined ? structuredClone(value) : copied;
+}
+
+/**
+ * {@link cloneData} of what a `save` of `sessionId` writes (history, state or part of them); throws
+ * the `InvalidArgumentError` a store gives for a value that cannot be copied.
+ */
+export function cloneSessionData<T>(sessionId: string, value: T): T {
+  try {
+    return cloneData(value);
+  } catch (error) {
+    throw new InvalidArgumentError(
+      `save() of session ${JSON.stringify(sessionId)}: history or state holds a value that cannot be copied (a function, a symbol or a class instance).`,
+      { cause: error, remedy: 'Store plain JSON data only.' },
+    );
+  }
 }

@@ -1,6 +1,6 @@
 // For sibling @troupe packages only (stores, providers and tools share these); no semver promise.
 export { type AbortCheckable, abortCheck, isAborted } from './abort-check.ts';
-export { cloneData } from './clone-data.ts';
+export { cloneData, cloneSessionData } from './clone-data.ts';
 export { type GeminiSchemaOptions, toGeminiSchema } from './gemini-schema.ts';
 export {
   compareByCodePoint,
@@ -21,11 +21,21 @@ export {
   unsupportedSchema,
 } from './schema-references.ts';
 export {
+  assertMessages,
   assertSessionId,
+  assertSnapshotFrame,
   assertSnapshotInput,
   decodeSessionDocument,
   lazySnapshot,
   type SessionDocument,
   toSessionDocument,
 } from './session-document.ts';
-export { type CommittingStore, commitSnapshot, commitTo } from './store-commit.ts';
+export {
+  type CommitOptions,
+  type CommittingStore,
+  commitNow,
+  commitSnapshot,
+  commitTo,
+  loadNow,
+  loadSnapshot,
+} from './store-commit.ts';

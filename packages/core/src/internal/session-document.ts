@@ -69,24 +69,35 @@ function describeMessage(message: unknown): string | undefined {
   }
 }
 
-function describeHistoryAndState(value: Record<string, unknown>): string | undefined {
-  const history = value.history;
-  if (!Array.isArray(history)) return '`history` is not an array';
+function describeMessages(history: readonly unknown[], firstIndex: number): string | undefined {
   // An index loop: `entries()` allocates a pair per message on every save.
   for (let index = 0; index < history.length; index++) {
     const problem = describeMessage(history[index]);
-    if (problem) return `history[${index}] is not a message: ${problem}`;
+    if (problem) return `history[${firstIndex + index}] is not a message: ${problem}`;
   }
-  if (!isRecord(value.state)) return '`state` is not an object';
   return undefined;
+}
+
+function describeHistoryAndState(value: Record<string, unknown>): string | undefined {
+  if (!Array.isArray(value.history)) return '`history` is not an array';
+  const problem = describeMessages(value.history, 0);
+  if (problem) return problem;
+  return isRecord(value.state) ? undefined : '`state` is not an object';
 }
 
 function isVersion(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
-/** Checks a snapshot passed to `save`; throws `InvalidArgumentError` naming the problem. */
-export function assertSnapshotInput(snapshot: unknown): asserts snapshot is SessionSnapshot {
+function invalidSave(sessionId: unknown, problem: string): InvalidArgumentError {
+  return new InvalidArgumentError(`save() of session ${JSON.stringify(sessionId)}: ${problem}.`);
+}
+
+/**
+ * Checks what a snapshot passed to `save` is made of, except its messages: session id, version,
+ * and that `history` is an array and `state` an object. Throws `InvalidArgumentError`.
+ */
+export function assertSnapshotFrame(snapshot: unknown): asserts snapshot is SessionSnapshot {
   if (!isRecord(snapshot)) throw new InvalidArgumentError('save() needs a session snapshot object.');
   assertSessionId(snapshot.sessionId, 'save');
   if (!isVersion(snapshot.version)) {
@@ -94,10 +105,23 @@ export function assertSnapshotInput(snapshot: unknown): asserts snapshot is Sess
       `save() of session ${JSON.stringify(snapshot.sessionId)} got version ${String(snapshot.version)}; it must be an integer >= 0 (0 for a new session).`,
     );
   }
-  const problem = describeHistoryAndState(snapshot);
-  if (problem) {
-    throw new InvalidArgumentError(`save() of session ${JSON.stringify(snapshot.sessionId)}: ${problem}.`);
-  }
+  if (!Array.isArray(snapshot.history)) throw invalidSave(snapshot.sessionId, '`history` is not an array');
+  if (!isRecord(snapshot.state)) throw invalidSave(snapshot.sessionId, '`state` is not an object');
+}
+
+/**
+ * Checks messages about to join the history of `sessionId` at `firstIndex` (the messages before
+ * them were checked when they joined); throws the `InvalidArgumentError` a `save` of them would.
+ */
+export function assertMessages(sessionId: string, messages: readonly unknown[], firstIndex: number): void {
+  const problem = describeMessages(messages, firstIndex);
+  if (problem) throw invalidSave(sessionId, problem);
+}
+
+/** Checks a snapshot passed to `save`; throws `InvalidArgumentError` naming the problem. */
+export function assertSnapshotInput(snapshot: unknown): asserts snapshot is SessionSnapshot {
+  assertSnapshotFrame(snapshot);
+  assertMessages(snapshot.sessionId, snapshot.history, 0);
 }
 
 // U+0000 and unpaired surrogates cannot be stored as text by every backend (PostgreSQL refuses both).
