@@ -33,7 +33,7 @@ import {
 import { deniedResultText, isResumeInvocation, pendingToolCalls } from './approvals.ts';
 import { type Emit, type EmittingAgent, emitEvents, iterateEmitted } from './emitted-events.ts';
 import { modelActorOf } from './model-actor.ts';
-import type { ModelCallOptions, ModelRetryNotice } from './model-call.ts';
+import type { ModelCallConsumer, ModelCallOptions, ModelRetryNotice } from './model-call.ts';
 import { reportUsage } from './turn-usage.ts';
 
 /** Options of {@link llmAgent}. */
@@ -184,7 +184,7 @@ async function runLoop(
     for (const call of pending) {
       const result = byId.get(call.id) ?? deniedResult(call);
       messages.push(result);
-      const deniedSent = send(loop, toolResultPayload(result));
+      const deniedSent = loop.emit(loop.stamp.toolResult(result));
       if (deniedSent) await deniedSent;
     }
     throwIfAborted(invocation);
@@ -197,7 +197,7 @@ async function runLoop(
     messages.push(message);
     const calls = message.toolCalls ?? [];
     if (calls.length === 0) {
-      const answerSent = send(loop, { type: 'message', message });
+      const answerSent = loop.emit(loop.stamp.message(message));
       if (answerSent) await answerSent;
       return;
     }
@@ -213,7 +213,7 @@ async function runLoop(
     if (needingApproval !== undefined && needingApproval.length > 0) {
       const approvalSent = send(loop, { type: 'approval-requested', calls: needingApproval });
       if (approvalSent) await approvalSent;
-      const pausedSent = send(loop, { type: 'message', message });
+      const pausedSent = loop.emit(loop.stamp.message(message));
       if (pausedSent) await pausedSent;
       return;
     }
@@ -221,7 +221,7 @@ async function runLoop(
     const outcomes = dispatched instanceof Promise ? await dispatched : dispatched;
     for (const outcome of outcomes) {
       messages.push(outcome.message);
-      const resultSent = send(loop, toolResultPayload(outcome.message));
+      const resultSent = loop.emit(loop.stamp.toolResult(outcome.message));
       if (resultSent) await resultSent;
     }
     throwIfAborted(invocation);
@@ -240,42 +240,91 @@ function sendBoth(loop: Loop, first: AgentEventPayload, second: AgentEventPayloa
 }
 
 /**
- * One model call: streams its chunks as events and returns the assistant message it amounts to.
- * Inside a runtime the chunks come straight from the model actor (no async-iterator layer between).
+ * One model call: streams its chunks as events and resolves with the assistant message it amounts
+ * to. Inside a runtime the model actor hands the chunks straight to the step's consumer (no
+ * async-iterator layer and no async frame of the step's own between them).
  */
-async function streamStep(loop: Loop, step: number): Promise<AssistantMessage> {
-  const { context, invocation, stamp, emit } = loop;
-  const model = context.model;
-  const startSent = loop.emit(
-    stamp.event({ type: 'model-start', step, provider: model.provider, modelId: model.modelId }),
-    true,
-  );
-  if (startSent) await startSent;
-  let builder = new ModelResponseBuilder();
-  // Ids of the tool calls begun, by stream index, and of those announced: a step has a few.
-  let started: string[] | undefined;
-  let announced: string[] | undefined;
-  let retries: ModelRetryNotice[] | undefined;
-  const callOptions = new StepCall(invocation, (notice) => {
-    if (notice.afterOutput) (retries ??= []).push(notice);
-  });
+function streamStep(loop: Loop, step: number): Promise<AssistantMessage> {
+  const model = loop.context.model;
+  const startSent = loop.emit(loop.stamp.modelStart(step, model.provider, model.modelId), true);
+  if (startSent) return startSent.then(() => callModel(loop, step));
+  return callModel(loop, step);
+}
+
+function callModel(loop: Loop, step: number): Promise<AssistantMessage> {
+  const { context } = loop;
+  const consumer = new StepConsumer(loop, step);
   const request = Object.assign({ messages: loop.messages.slice() }, context.baseRequest) as ModelRequest;
-  const onChunk = (chunk: ModelChunk): Promise<void> | undefined => {
-    if (retries !== undefined && retries.length > 0) {
-      // The model actor restarted the call after some output: the consumer discards the partial step.
-      const notices = retries.splice(0);
-      builder = new ModelResponseBuilder();
-      started = undefined;
-      announced = undefined;
-      const retried = announceRetries(loop, step, notices);
-      return retried.then(() => onChunk(chunk));
+  const actor = modelActorOf(context.model);
+  if (actor !== undefined) return actor.consume(request, consumer, consumer);
+  return iterateModel(context.model, request, consumer);
+}
+
+/** Consumes a model that is not a runtime's: iterates its stream. */
+async function iterateModel(
+  model: LanguageModel,
+  request: ModelRequest,
+  consumer: StepConsumer,
+): Promise<AssistantMessage> {
+  try {
+    for await (const chunk of model.stream(request, consumer)) {
+      const wait = consumer.chunk(chunk);
+      if (wait !== undefined) await wait;
     }
-    builder.add(chunk);
+  } catch (error) {
+    throw consumer.failure(error);
+  }
+  return consumer.end();
+}
+
+/**
+ * The consumer of one model call of a step: turns chunks into events, builds the step's message,
+ * and is the call's options (the turn's signal read only by a model that needs it; the model
+ * actor's own checks use the cheap `abortCheck`; retry notices). One object per call instead of a
+ * handful of closures.
+ */
+class StepConsumer implements ModelCallOptions, ModelCallConsumer<AssistantMessage> {
+  private builder = new ModelResponseBuilder();
+  /** Ids of the tool calls begun, by stream index: a step has a few. */
+  private started: string[] | undefined;
+  /** Ids of the tool calls announced with `tool-call-start`. */
+  private announced: string[] | undefined;
+  /** Retries after output, announced with the next chunk. */
+  private retries: ModelRetryNotice[] | undefined;
+
+  constructor(
+    private readonly loop: Loop,
+    private readonly step: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.loop.invocation.signal;
+  }
+
+  [abortCheck](): boolean {
+    return isAborted(this.loop.invocation);
+  }
+
+  onRetry(notice: ModelRetryNotice): void {
+    if (notice.afterOutput) (this.retries ??= []).push(notice);
+  }
+
+  chunk(chunk: ModelChunk): Promise<void> | undefined {
+    const { loop } = this;
+    if (this.retries !== undefined && this.retries.length > 0) {
+      // The model actor restarted the call after some output: the consumer discards the partial step.
+      const notices = this.retries.splice(0);
+      this.builder = new ModelResponseBuilder();
+      this.started = undefined;
+      this.announced = undefined;
+      return announceRetries(loop, this.step, notices).then(() => this.chunk(chunk));
+    }
+    this.builder.add(chunk);
     if (!loop.deltas) return undefined;
     switch (chunk.type) {
       case 'text-delta':
         // The hot path of a streamed answer: one literal, no payload object.
-        return emit(stamp.textDelta(chunk.text));
+        return loop.emit(loop.stamp.textDelta(chunk.text));
       case 'reasoning-delta':
         return send(
           loop,
@@ -284,13 +333,13 @@ async function streamStep(loop: Loop, step: number): Promise<AssistantMessage> {
             : { type: 'reasoning-delta', text: chunk.text, signature: chunk.signature },
         );
       case 'tool-call-delta': {
-        started ??= [];
-        let id = started[chunk.index];
+        this.started ??= [];
+        let id = this.started[chunk.index];
         let start: AgentEventPayload | undefined;
         if (id === undefined) {
-          id = chunk.id ?? `call_${step}_${chunk.index}`;
-          started[chunk.index] = id;
-          (announced ??= []).push(id);
+          id = chunk.id ?? `call_${this.step}_${chunk.index}`;
+          this.started[chunk.index] = id;
+          (this.announced ??= []).push(id);
           start = { type: 'tool-call-start', toolCallId: id, toolName: chunk.name ?? '', index: chunk.index };
         }
         const delta: AgentEventPayload | undefined =
@@ -301,35 +350,39 @@ async function streamStep(loop: Loop, step: number): Promise<AssistantMessage> {
         return delta === undefined ? send(loop, start) : sendBoth(loop, start, delta);
       }
       case 'tool-call': {
-        announced ??= [];
+        this.announced ??= [];
         const call: AgentEventPayload = { type: 'tool-call', call: chunk.call };
-        if (announced.includes(chunk.call.id)) return send(loop, call);
-        announced.push(chunk.call.id);
+        if (this.announced.includes(chunk.call.id)) return send(loop, call);
+        this.announced.push(chunk.call.id);
         const start: AgentEventPayload = {
           type: 'tool-call-start',
           toolCallId: chunk.call.id,
           toolName: chunk.call.name,
-          index: announced.length - 1,
+          index: this.announced.length - 1,
         };
         return sendBoth(loop, start, call);
       }
       default:
         return undefined;
     }
-  };
-  try {
-    await consumeModel(model, { request, options: callOptions }, onChunk);
-  } catch (error) {
-    throwIfAborted(invocation, error);
-    throw error;
   }
-  throwIfAborted(invocation);
-  const response = builder.build();
-  const finishReason = response.finishReason ?? (response.toolCalls.length > 0 ? 'tool-calls' : 'stop');
-  const finish = stamp.event({ type: 'model-finish', step, usage: response.usage ?? emptyUsage(), finishReason });
-  const finished = loop.emit(finish, response.message);
-  if (finished) await finished;
-  return response.message;
+
+  /** The call ended: the step's message, after its `model-finish` event. */
+  end(): AssistantMessage | Promise<AssistantMessage> {
+    const { loop } = this;
+    throwIfAborted(loop.invocation);
+    const response = this.builder.build();
+    const finishReason = response.finishReason ?? (response.toolCalls.length > 0 ? 'tool-calls' : 'stop');
+    const finish = loop.stamp.modelFinish(this.step, response.usage ?? emptyUsage(), finishReason);
+    const finished = loop.emit(finish, response.message);
+    return finished === undefined ? response.message : finished.then(() => response.message);
+  }
+
+  /** What the call's failure becomes: a `TurnAbortedError` when the turn was aborted meanwhile. */
+  failure(error: unknown): unknown {
+    throwIfAborted(this.loop.invocation, error);
+    return error;
+  }
 }
 
 async function announceRetries(loop: Loop, step: number, notices: ModelRetryNotice[]): Promise<void> {
@@ -341,32 +394,6 @@ async function announceRetries(loop: Loop, step: number, notices: ModelRetryNoti
       delayMs: notice.delayMs,
       error: notice.error,
     });
-  }
-}
-
-/**
- * Hands the chunks of one model call to `onChunk`: straight from the model actor when the model is
- * one a runtime handed out, else by iterating its stream.
- */
-function consumeModel(
-  model: LanguageModel,
-  call: { request: ModelRequest; options: ModelCallOptions },
-  onChunk: (chunk: ModelChunk) => Promise<void> | undefined,
-): Promise<void> {
-  const actor = modelActorOf(model);
-  if (actor !== undefined) return actor.consume(call.request, call.options, onChunk);
-  return iterateModel(model, call, onChunk);
-}
-
-async function iterateModel(
-  model: LanguageModel,
-  call: { request: ModelRequest; options: ModelCallOptions },
-  onChunk: (chunk: ModelChunk) => Promise<void> | undefined,
-): Promise<void> {
-  const { request, options: callOptions } = call;
-  for await (const chunk of model.stream(request, callOptions)) {
-    const wait = onChunk(chunk);
-    if (wait !== undefined) await wait;
   }
 }
 
@@ -386,16 +413,6 @@ function dispatchCalls(
 function reportToolUsage(invocation: Invocation, outcomes: ToolOutcome[]): ToolOutcome[] {
   for (const outcome of outcomes) if (outcome.usage !== undefined) reportUsage(invocation, outcome.usage);
   return outcomes;
-}
-
-function toolResultPayload(message: ToolMessage): AgentEventPayload {
-  return {
-    type: 'tool-result',
-    toolCallId: message.toolCallId,
-    toolName: message.toolName,
-    content: message.content,
-    isError: message.isError === true,
-  };
 }
 
 function deniedResult(call: ToolCall): ToolMessage {
@@ -426,26 +443,7 @@ function throwIfAborted(invocation: Invocation, cause?: unknown): void {
   });
 }
 
-/**
- * The options of one model call. The turn's signal is read only by a model that needs it (a
- * provider's fetch); the model actor's own checks use the cheap `abortCheck` instead.
- */
-class StepCall implements ModelCallOptions {
-  constructor(
-    private readonly invocation: Invocation,
-    readonly onRetry: (notice: ModelRetryNotice) => void,
-  ) {}
-
-  get signal(): AbortSignal {
-    return this.invocation.signal;
-  }
-
-  [abortCheck](): boolean {
-    return isAborted(this.invocation);
-  }
-}
-
-/** The dispatch context of one step's tool calls; like {@link StepCall}, its signal is read only when needed. */
+/** The dispatch context of one step's tool calls; like {@link StepConsumer}, its signal is read only when needed. */
 class ToolStep implements DispatchContext {
   readonly sessionId: string;
   readonly state: Invocation['state'];

@@ -17,7 +17,7 @@ import {
   toErrorInfo,
 } from '@troupe/core';
 import { isAborted } from '@troupe/core/internal';
-import type { ModelCallOptions } from './model-call.ts';
+import type { ModelCallConsumer, ModelCallOptions } from './model-call.ts';
 
 /** A rate limit shared by every session calling one model. */
 export interface ModelRateLimit {
@@ -118,43 +118,46 @@ export class ModelActor {
   }
 
   /**
-   * Streams one call into `onChunk`, with the same limits, retries and `onRetry` notices as the
+   * Streams one call into `consumer`, with the same limits, retries and `onRetry` notices as the
    * model's `stream`, without an async-iterator layer of its own: each upstream chunk is handed
-   * straight to the caller, and a promise returned by `onChunk` (a full event buffer) is awaited
-   * before the next chunk is read. An error thrown by `onChunk` ends the call and is never retried.
+   * straight to the consumer, and a promise it returns (a full event buffer) is awaited before the
+   * next chunk is read. Resolves with the consumer's `end()`, so the caller needs no async frame of
+   * its own. An error thrown by the consumer ends the call and is never retried; the call rejects
+   * with the consumer's `failure(error)` of whatever ended it.
    */
-  async consume(
-    request: ModelRequest,
-    callOptions: ModelCallOptions,
-    onChunk: (chunk: ModelChunk) => Promise<void> | undefined,
-  ): Promise<void> {
+  async consume<T>(request: ModelRequest, callOptions: ModelCallOptions, consumer: ModelCallConsumer<T>): Promise<T> {
     const upstreamOptions = upstreamOptionsOf(callOptions);
-    for (let retry = 0; ; retry++) {
-      const admitted = this.admit(request, callOptions);
-      const estimated = typeof admitted === 'number' ? admitted : await admitted;
-      let yielded = false;
-      let callerFailed = false;
-      let delayMs = 0;
-      let usedTokens: number | undefined;
-      try {
-        for await (const chunk of this.options.model.stream(request, upstreamOptions)) {
-          if (chunk.type === 'usage') usedTokens = chunk.usage.inputTokens + chunk.usage.outputTokens;
-          yielded = true;
-          callerFailed = true;
-          const wait = onChunk(chunk);
-          if (wait !== undefined) await wait;
-          callerFailed = false;
+    try {
+      for (let retry = 0; ; retry++) {
+        const admitted = this.admit(request, callOptions);
+        const estimated = typeof admitted === 'number' ? admitted : await admitted;
+        let yielded = false;
+        let callerFailed = false;
+        let delayMs = 0;
+        let usedTokens: number | undefined;
+        try {
+          for await (const chunk of this.options.model.stream(request, upstreamOptions)) {
+            if (chunk.type === 'usage') usedTokens = chunk.usage.inputTokens + chunk.usage.outputTokens;
+            yielded = true;
+            callerFailed = true;
+            const wait = consumer.chunk(chunk);
+            if (wait !== undefined) await wait;
+            callerFailed = false;
+          }
+          break;
+        } catch (error) {
+          if (callerFailed) throw error;
+          delayMs = this.retryDelay({ error, retry, afterOutput: yielded, callOptions });
+        } finally {
+          this.release(estimated, usedTokens);
         }
-        return;
-      } catch (error) {
-        if (callerFailed) throw error;
-        delayMs = this.retryDelay({ error, retry, afterOutput: yielded, callOptions });
-      } finally {
-        this.release(estimated, usedTokens);
+        // The slot is free while we wait, so other sessions keep using the model.
+        await sleep(this.options.clock, delayMs, callOptions.signal);
       }
-      // The slot is free while we wait, so other sessions keep using the model.
-      await sleep(this.options.clock, delayMs, callOptions.signal);
+    } catch (error) {
+      throw consumer.failure(error);
     }
+    return consumer.end();
   }
 
   private async *stream(request: ModelRequest, callOptions: ModelCallOptions = {}): AsyncGenerator<ModelChunk> {

@@ -1,4 +1,4 @@
-import type { ErrorInfo, StreamOptions } from '@troupe/core';
+import type { ErrorInfo, ModelChunk, StreamOptions } from '@troupe/core';
 import type { abortCheck } from '@troupe/core/internal';
 
 /** Told to a model caller when the runtime's model actor retries its call. */
@@ -24,4 +24,17 @@ export interface ModelCallOptions extends StreamOptions {
    * the caller may create lazily (only a model that needs a signal then pays for one).
    */
   [abortCheck]?: () => boolean;
+}
+
+/**
+ * Where the model actor hands one call's chunks (`ModelActor.consume`): without an async-iterator
+ * layer, and with the call's end and failure so that the caller needs no async frame of its own.
+ */
+export interface ModelCallConsumer<T> {
+  /** One chunk; a promise when the consumer's buffer is full (the next chunk waits for it). */
+  chunk(chunk: ModelChunk): Promise<void> | undefined;
+  /** The call ended: what `consume` resolves with. */
+  end(): T | Promise<T>;
+  /** The call failed for good (or `chunk` threw): what `consume` rejects with instead. */
+  failure(error: unknown): unknown;
 }

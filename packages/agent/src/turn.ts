@@ -91,7 +91,8 @@ export class Turn {
   error: unknown;
   private finishedPromise: Promise<void> | undefined;
   private resolveFinished: (() => void) | undefined;
-  private readonly stamp: EventStamp;
+  private seq = 0;
+  private readonly clock: Clock;
   private readonly onSettled: (turn: Turn) => void;
   private readonly callerSignal: AbortSignal | undefined;
   private readonly onCallerAbort: (() => void) | undefined;
@@ -100,12 +101,7 @@ export class Turn {
     this.sessionId = options.sessionId;
     this.author = options.author;
     this.request = options.request;
-    const clock = options.clock;
-    this.stamp = new EventStamp({
-      invocation: { sessionId: this.sessionId, turnId: this.id },
-      author: this.author,
-      now: () => clock.now(),
-    });
+    this.clock = options.clock;
     this.drain = options.drain;
     this.onSettled = options.onSettled;
     this.channel = options.drain
@@ -146,12 +142,22 @@ export class Turn {
 
   /** The next `seq` of this turn's events; events from the agent are renumbered so seq stays strictly increasing. */
   nextSeq(): number {
-    return this.stamp.nextSeq();
+    return this.seq++;
   }
 
-  /** A runtime event (turn-start, turn-complete, error) stamped with this turn's identity. */
+  /**
+   * A runtime event (turn-start, turn-complete, error) stamped with this turn's identity. A turn
+   * has at most three, none when drained: the stamp is made for each, not kept.
+   */
   event(payload: AgentEventPayload): AgentEvent {
-    return this.stamp.event(payload);
+    const clock = this.clock;
+    const stamp = new EventStamp({
+      invocation: { sessionId: this.sessionId, turnId: this.id },
+      author: this.author,
+      now: () => clock.now(),
+      firstSeq: this.seq++,
+    });
+    return stamp.event(payload);
   }
 
   /** Hands an event to the consumer; a promise when the buffer is full and the turn must wait. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventStamper } from './agent.ts';
+import { EventStamp, eventStamper } from './agent.ts';
 import { addUsage, messageText } from './messages.ts';
 import { ModelResponseBuilder } from './model-response.ts';
 
@@ -103,5 +103,35 @@ describe('eventStamper', () => {
     });
     expect(second.seq).toBe(1);
     expect(second.at).toBe(101);
+  });
+
+  it("builds the common events with EventStamp's own methods exactly as from their payloads", () => {
+    const options = { invocation: { sessionId: 's1', turnId: 't1' }, author: 'assistant', now: () => 7 };
+    const generic = new EventStamp(options);
+    const direct = new EventStamp(options);
+    const usage = { inputTokens: 3, outputTokens: 2 };
+    const tool = { role: 'tool' as const, toolCallId: 'c1', toolName: 'look', content: 'seen' };
+    const answer = { role: 'assistant' as const, content: [{ type: 'text' as const, text: 'ok' }] };
+    const pairs = [
+      [generic.event({ type: 'model-start', step: 1, provider: 'p', modelId: 'm' }), direct.modelStart(1, 'p', 'm')],
+      [generic.event({ type: 'text-delta', text: 'x' }), direct.textDelta('x')],
+      [
+        generic.event({ type: 'model-finish', step: 1, usage, finishReason: 'stop' }),
+        direct.modelFinish(1, usage, 'stop'),
+      ],
+      [
+        generic.event({ type: 'tool-result', toolCallId: 'c1', toolName: 'look', content: 'seen', isError: false }),
+        direct.toolResult(tool),
+      ],
+      [
+        generic.event({ type: 'tool-result', toolCallId: 'c1', toolName: 'look', content: 'seen', isError: true }),
+        direct.toolResult({ ...tool, isError: true }),
+      ],
+      [generic.event({ type: 'message', message: answer }), direct.message(answer)],
+    ];
+    for (const [index, [expected, built]] of pairs.entries()) {
+      expect(built).toEqual(expected);
+      expect(built?.seq).toBe(index);
+    }
   });
 });

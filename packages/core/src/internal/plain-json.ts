@@ -10,7 +10,7 @@
 const maximumDepth = 512;
 
 /** `String.prototype.isWellFormed` (Node 20+), which the ES2023 library types do not declare yet. */
-type WellFormedString = string & { isWellFormed(): boolean };
+export type WellFormedString = string & { isWellFormed(): boolean };
 
 /** True for null, booleans, finite numbers and well-formed strings. */
 function isPlainPrimitive(value: unknown): boolean {
