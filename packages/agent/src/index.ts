@@ -4,7 +4,7 @@ export {
   pendingToolCalls,
   type ResumeInvocation,
 } from './approvals.ts';
-export { type Emit, type EmittingAgent, emitEvents, isEmittingAgent } from './emitted-events.ts';
+export { type Emit, type EmitOptions, type EmittingAgent, emitEvents, isEmittingAgent } from './emitted-events.ts';
 export { type LlmAgent, type LlmAgentOptions, llmAgent } from './llm-agent.ts';
 export { ModelActor, type ModelActorOptions, type ModelRateLimit } from './model-actor.ts';
 export type { ModelCallOptions, ModelRetryNotice } from './model-call.ts';

@@ -404,7 +404,9 @@ function dispatchCalls(
   calls: ToolCall[],
 ): ToolOutcome[] | Promise<ToolOutcome[]> {
   if (calls.length === 0) return [];
-  const outcomes = context.tools[dispatchNow](calls, new ToolStep(invocation));
+  const { tools } = context;
+  const step = new ToolStep(invocation);
+  const outcomes = tools[dispatchNow] ? tools[dispatchNow](calls, step) : tools.dispatch(calls, step);
   if (outcomes instanceof Promise) return outcomes.then((settled) => reportToolUsage(invocation, settled));
   return reportToolUsage(invocation, outcomes);
 }

@@ -45,13 +45,15 @@ describe('createToolDispatcher', () => {
       execute: async () => 'later',
     });
     const dispatcher = createToolDispatcher({ tools: [add, later] });
-    const now = dispatcher[dispatchNow]([call('add', { a: 1, b: 2 }), call('nope', {})], dispatchContext());
+    const dispatchStep = dispatcher[dispatchNow];
+    if (dispatchStep === undefined) throw new Error('createToolDispatcher offers dispatchNow');
+    const now = dispatchStep([call('add', { a: 1, b: 2 }), call('nope', {})], dispatchContext());
     expect(Array.isArray(now)).toBe(true);
     expect((now as ToolOutcome[]).map((outcome) => outcome.message.content)).toEqual([
       '3',
       expect.stringContaining('nope'),
     ]);
-    const pending = dispatcher[dispatchNow]([call('add', { a: 2, b: 2 }), call('later', {})], dispatchContext());
+    const pending = dispatchStep([call('add', { a: 2, b: 2 }), call('later', {})], dispatchContext());
     expect(pending).toBeInstanceOf(Promise);
     expect((await pending).map((outcome) => outcome.message.content)).toEqual(['4', 'later']);
     // `dispatch` resolves either way.

@@ -84,7 +84,7 @@ export interface ToolDispatcher {
    * `dispatch`, answering with the outcomes themselves when every call finished synchronously (the
    * usual step of plain tools), so an agent loop can go on without waiting for a promise.
    */
-  [dispatchNow](calls: ToolCall[], context: DispatchContext): ToolOutcome[] | Promise<ToolOutcome[]>;
+  [dispatchNow]?(calls: ToolCall[], context: DispatchContext): ToolOutcome[] | Promise<ToolOutcome[]>;
   /**
    * Stops the actor system the dispatcher created for isolated tools, if any, and stops catching
    * asynchronous failures of isolated calls. A system passed in `system` is left running. Idempotent.
@@ -387,50 +387,53 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
     }
   };
 
-  const dispatcher: ToolDispatcher = {
+  /** One step's calls: the outcomes themselves when every call answered synchronously. */
+  const dispatchStep = (calls: ToolCall[], context: DispatchContext): ToolOutcome[] | Promise<ToolOutcome[]> => {
+    // Calls beyond the concurrency limit wait for a slot; the common step needs no limiter.
+    const limiter = calls.length > concurrency ? new ConcurrencyLimiter(concurrency) : undefined;
+    const abort = new StepAbort(context);
+    const step = { limiter, abort };
+    const reported = (result: ToolOutcome, index: number): ToolOutcome => {
+      try {
+        context.onResult?.(result, index);
+      } catch {
+        // A failing listener must not lose the other results.
+      }
+      return result;
+    };
+    let pending: Promise<ToolOutcome>[] | undefined;
+    const results: ToolOutcome[] = new Array(calls.length);
+    calls.forEach((call, index) => {
+      const result = guardedCall(call, context, step);
+      if (result instanceof Promise) {
+        (pending ??= []).push(
+          result.then((settled) => {
+            results[index] = reported(settled, index);
+            return settled;
+          }),
+        );
+      } else {
+        results[index] = reported(result, index);
+      }
+    });
+    // Calls that all answered synchronously (the usual step of plain tools) need no fan-in.
+    if (pending === undefined) {
+      abort.dispose();
+      return results;
+    }
+    return Promise.all(pending)
+      .then(() => results)
+      .finally(() => abort.dispose());
+  };
+
+  return {
     specs: () => specs.map((spec) => ({ ...spec })),
     get: (name) => tools.get(name),
     dispatch(calls, context) {
-      const outcomes = dispatcher[dispatchNow](calls, context);
+      const outcomes = dispatchStep(calls, context);
       return outcomes instanceof Promise ? outcomes : Promise.resolve(outcomes);
     },
-    [dispatchNow](calls, context) {
-      // Calls beyond the concurrency limit wait for a slot; the common step needs no limiter.
-      const limiter = calls.length > concurrency ? new ConcurrencyLimiter(concurrency) : undefined;
-      const abort = new StepAbort(context);
-      const step = { limiter, abort };
-      const reported = (result: ToolOutcome, index: number): ToolOutcome => {
-        try {
-          context.onResult?.(result, index);
-        } catch {
-          // A failing listener must not lose the other results.
-        }
-        return result;
-      };
-      let pending: Promise<ToolOutcome>[] | undefined;
-      const results: ToolOutcome[] = new Array(calls.length);
-      calls.forEach((call, index) => {
-        const result = guardedCall(call, context, step);
-        if (result instanceof Promise) {
-          (pending ??= []).push(
-            result.then((settled) => {
-              results[index] = reported(settled, index);
-              return settled;
-            }),
-          );
-        } else {
-          results[index] = reported(result, index);
-        }
-      });
-      // Calls that all answered synchronously (the usual step of plain tools) need no fan-in.
-      if (pending === undefined) {
-        abort.dispose();
-        return results;
-      }
-      return Promise.all(pending)
-        .then(() => results)
-        .finally(() => abort.dispose());
-    },
+    [dispatchNow]: dispatchStep,
     async close() {
       releaseGuard?.();
       releaseGuard = undefined;
@@ -442,7 +445,6 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
       }
     },
   };
-  return dispatcher;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
