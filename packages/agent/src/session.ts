@@ -16,6 +16,7 @@ import {
   abortCheck,
   assertMessages,
   type CommitOptions,
+  cloneMessages,
   cloneSessionData,
   commitNow,
   loadNow,
@@ -166,7 +167,7 @@ export class Session implements Actor<SessionMessage>, IdleMember {
       if (turn.aborted) throw turn.abortError(turn.abortReason);
       // Copies: the messages are also in the events, the input and `send`'s result, which the
       // caller may change; the history must not change with them.
-      const added = cloneSessionData(this.sessionId, transcript.messages);
+      const added = cloneSessionData(this.sessionId, transcript.messages, cloneMessages);
       assertMessages(this.sessionId, added, history.length);
       const nextHistory = history.concat(added);
       const nextState = state.unchanged

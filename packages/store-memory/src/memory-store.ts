@@ -15,6 +15,7 @@ import {
   type CommitOptions,
   type CommittingStore,
   cloneData,
+  cloneMessages,
   cloneSessionData,
   commitSnapshot,
   compareByCodePoint,
@@ -64,6 +65,11 @@ class StoredDocument implements SessionDocument {
     this.version = document.version;
     this.updatedAt = document.updatedAt;
   }
+}
+
+/** A copy of a document or snapshot: its history and state copied, the rest as it is. */
+function copyDocument<T extends Pick<SessionSnapshot, 'history' | 'state'>>(document: T): T {
+  return { ...document, history: cloneMessages(document.history), state: cloneData(document.state) };
 }
 
 /**
@@ -117,7 +123,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStor
       );
     }
     const fields = toSessionDocument(snapshot, storedVersion + 1, clock.now());
-    const document = new StoredDocument(handOver ? fields : cloneSessionData(sessionId, fields));
+    const document = new StoredDocument(handOver ? fields : cloneSessionData(sessionId, fields, copyDocument));
     records.set(sessionId, document);
     return document;
   };
@@ -133,13 +139,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemorySessionStor
       assertOpen('load', sessionId);
       assertSessionId(sessionId, 'load');
       const snapshot = readSnapshot(sessionId);
-      return snapshot === undefined ? undefined : cloneData(snapshot);
+      return snapshot === undefined ? undefined : copyDocument(snapshot);
     },
 
     async save(snapshot) {
       const document = write(snapshot, false);
       const { sessionId, history, state, version, updatedAt } = document;
-      return { sessionId, history: cloneData(history), state: cloneData(state), version, updatedAt };
+      return { sessionId, history: cloneMessages(history), state: cloneData(state), version, updatedAt };
     },
 
     [commitSnapshot](snapshot: SessionSnapshot, commitOptions?: CommitOptions) {

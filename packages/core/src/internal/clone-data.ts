@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../errors.ts';
-import { copyPlainJson } from './plain-json.ts';
+import { copyPlainJson, copyPlainMessages } from './plain-json.ts';
 
 /**
  * A deep copy of `value` with the result `structuredClone` gives: plain JSON data (the sessions,
@@ -13,13 +13,20 @@ export function cloneData<T>(value: T): T {
   return copied === undefined ? structuredClone(value) : copied;
 }
 
+/** {@link cloneData} of a list of messages, with the fast copy of their usual shapes. */
+export function cloneMessages<T>(messages: readonly T[]): T[] {
+  const copied = copyPlainMessages(messages);
+  return copied === undefined ? structuredClone(messages as T[]) : copied;
+}
+
 /**
- * {@link cloneData} of what a `save` of `sessionId` writes (history, state or part of them); throws
- * the `InvalidArgumentError` a store gives for a value that cannot be copied.
+ * {@link cloneData} (or, given `cloneMessages`, that) of what a `save` of `sessionId` writes: its
+ * history, its state, or part of them. Throws the `InvalidArgumentError` a store gives for a value
+ * that cannot be copied.
  */
-export function cloneSessionData<T>(sessionId: string, value: T): T {
+export function cloneSessionData<T>(sessionId: string, value: T, clone: (value: T) => T = cloneData): T {
   try {
-    return cloneData(value);
+    return clone(value);
   } catch (error) {
     throw new InvalidArgumentError(
       `save() of session ${JSON.stringify(sessionId)}: history or state holds a value that cannot be copied (a function, a symbol or a class instance).`,

@@ -1,6 +1,6 @@
 // For sibling @troupe packages only (stores, providers and tools share these); no semver promise.
 export { type AbortCheckable, abortCheck, isAborted } from './abort-check.ts';
-export { cloneData, cloneSessionData } from './clone-data.ts';
+export { cloneData, cloneMessages, cloneSessionData } from './clone-data.ts';
 export { type GeminiSchemaOptions, toGeminiSchema } from './gemini-schema.ts';
 export {
   compareByCodePoint,
@@ -9,7 +9,7 @@ export {
   type ResolvedListOptions,
   resolveListOptions,
 } from './list-options.ts';
-export { copyPlainJson, isPlainJson } from './plain-json.ts';
+export { copyPlainJson, copyPlainMessages, isPlainJson } from './plain-json.ts';
 export { type HeaderSource, retryAfterMs } from './retry-after.ts';
 export {
   appendDescription,
