@@ -216,16 +216,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (message instanceof Error) return failedStream(message);
       return start(sessionId, { kind: 'run', input: message, route: runOptions.model }, runOptions);
     },
-    async send(sessionId, input, runOptions = {}) {
-      const message = toUserMessage(input);
-      if (message instanceof Error) throw message;
-      const request: TurnRequest = { kind: 'run', input: message, route: runOptions.model };
-      // Nobody reads the events of `send`, so the turn does not buffer them; it commits the same.
-      const admitted = admit(sessionId, request, { signal: runOptions.signal, drain: true });
-      if (!(admitted instanceof Turn)) throw admitted;
-      await admitted.finished;
-      if (admitted.result === undefined) throw admitted.error;
-      return admitted.result;
+    send(sessionId, input, runOptions = {}) {
+      // Not an async function: the turn's own promise is what `send` returns (one promise less).
+      try {
+        const message = toUserMessage(input);
+        if (message instanceof Error) return Promise.reject(message);
+        const request: TurnRequest = { kind: 'run', input: message, route: runOptions.model };
+        // Nobody reads the events of `send`, so the turn does not buffer them; it commits the same.
+        const admitted = admit(sessionId, request, { signal: runOptions.signal, drain: true });
+        return admitted instanceof Turn ? admitted.outcome() : Promise.reject(admitted);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
     resume(sessionId, decisions, runOptions = {}) {
       if (decisions === null || typeof decisions !== 'object') {

@@ -91,6 +91,9 @@ export class Turn {
   error: unknown;
   private finishedPromise: Promise<void> | undefined;
   private resolveFinished: (() => void) | undefined;
+  private outcomePromise: Promise<TurnResult> | undefined;
+  private resolveOutcome: ((result: TurnResult) => void) | undefined;
+  private rejectOutcome: ((error: unknown) => void) | undefined;
   private seq = 0;
   private readonly clock: Clock;
   private readonly onSettled: (turn: Turn) => void;
@@ -138,6 +141,20 @@ export class Turn {
       });
     }
     return this.finishedPromise;
+  }
+
+  /** What `send` returns: resolves with the turn's result, or rejects with its error. */
+  outcome(): Promise<TurnResult> {
+    if (this.outcomePromise === undefined) {
+      if (this.phase === 'done') {
+        return this.result === undefined ? Promise.reject(this.error) : Promise.resolve(this.result);
+      }
+      this.outcomePromise = new Promise<TurnResult>((resolve, reject) => {
+        this.resolveOutcome = resolve;
+        this.rejectOutcome = reject;
+      });
+    }
+    return this.outcomePromise;
   }
 
   /** The next `seq` of this turn's events; events from the agent are renumbered so seq stays strictly increasing. */
@@ -216,5 +233,7 @@ export class Turn {
     if (this.onCallerAbort) this.callerSignal?.removeEventListener('abort', this.onCallerAbort);
     this.onSettled(this);
     this.resolveFinished?.();
+    if (this.result !== undefined) this.resolveOutcome?.(this.result);
+    else this.rejectOutcome?.(this.error);
   }
 }
