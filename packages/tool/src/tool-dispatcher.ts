@@ -375,16 +375,18 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
     context: DispatchContext,
     step: { limiter: ConcurrencyLimiter | undefined; abort: StepAbort },
   ): ToolOutcome | Promise<ToolOutcome> => {
-    const failure = (thrown: unknown) => {
-      const error = executionFailure(call.name, thrown);
-      return outcome(call, clock.now(), { content: error.message, error });
-    };
     try {
       const result = runCall(call, context, step);
-      return result instanceof Promise ? result.catch(failure) : result;
+      return result instanceof Promise ? result.catch((thrown: unknown) => crashed(call, thrown)) : result;
     } catch (thrown) {
-      return failure(thrown);
+      return crashed(call, thrown);
     }
+  };
+
+  /** The outcome of a call whose handling itself threw. */
+  const crashed = (call: ToolCall, thrown: unknown): ToolOutcome => {
+    const error = executionFailure(call.name, thrown);
+    return outcome(call, clock.now(), { content: error.message, error });
   };
 
   /** One step's calls: the outcomes themselves when every call answered synchronously. */
@@ -393,29 +395,21 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
     const limiter = calls.length > concurrency ? new ConcurrencyLimiter(concurrency) : undefined;
     const abort = new StepAbort(context);
     const step = { limiter, abort };
-    const reported = (result: ToolOutcome, index: number): ToolOutcome => {
-      try {
-        context.onResult?.(result, index);
-      } catch {
-        // A failing listener must not lose the other results.
-      }
-      return result;
-    };
     let pending: Promise<ToolOutcome>[] | undefined;
     const results: ToolOutcome[] = new Array(calls.length);
-    calls.forEach((call, index) => {
-      const result = guardedCall(call, context, step);
+    for (let index = 0; index < calls.length; index++) {
+      const result = guardedCall(calls[index] as ToolCall, context, step);
       if (result instanceof Promise) {
         (pending ??= []).push(
           result.then((settled) => {
-            results[index] = reported(settled, index);
+            results[index] = reported(context, settled, index);
             return settled;
           }),
         );
       } else {
-        results[index] = reported(result, index);
+        results[index] = reported(context, result, index);
       }
-    });
+    }
     // Calls that all answered synchronously (the usual step of plain tools) need no fan-in.
     if (pending === undefined) {
       abort.dispose();
@@ -445,6 +439,17 @@ export function createToolDispatcher(options: ToolDispatcherOptions): ToolDispat
       }
     },
   };
+}
+
+/** Tells `context.onResult` of a finished call; a failing listener must not lose the other results. */
+function reported(context: DispatchContext, result: ToolOutcome, index: number): ToolOutcome {
+  if (context.onResult === undefined) return result;
+  try {
+    context.onResult(result, index);
+  } catch {
+    // Ignored: see above.
+  }
+  return result;
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
