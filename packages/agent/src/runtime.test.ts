@@ -708,8 +708,8 @@ describe('createRuntime: the model actor', () => {
     const clock = manualClock();
     let seed = 42;
     const random = () => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed / 2 ** 31;
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return seed / 2 ** 32;
     };
     let injected = 0;
     const script: ScriptStep = (request) => {
@@ -736,7 +736,9 @@ describe('createRuntime: the model actor', () => {
       clock,
       store,
       stashBound: 1000,
-      modelRetry: { maxRetries: 10, baseDelayMs: 4, maxDelayMs: 8 },
+      // Three calls in ten fail: with 10 retries some call of the 1,400 would run out of them in
+      // about one run in a hundred (which call gets which roll depends on the backoff's jitter).
+      modelRetry: { maxRetries: 40, baseDelayMs: 4, maxDelayMs: 8 },
       agent: (routed) => llmAgent({ model: routed, name: 'x', clock }),
     });
     const count = 1000;
