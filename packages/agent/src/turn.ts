@@ -17,8 +17,8 @@ import { EventChannel } from './event-channel.ts';
 
 /**
  * Turn ids: a random prefix for this process and a counter. Unique across processes like a UUID
- * (the prefix holds 90 random bits of a UUID v4), at a fraction of `randomUUID`'s cost (it builds its string
- * from sixteen pieces on every call).
+ * (the prefix holds 90 random bits of a UUID v4), at a fraction of `randomUUID`'s cost (it builds
+ * its string from sixteen pieces on every call).
  */
 const turnIdPrefix = `${randomUUID().replaceAll('-', '').slice(0, 24)}-`;
 let turnCount = 0;
