@@ -55,7 +55,8 @@ export interface BenchSuite {
   run(context: BenchContext): Promise<void> | void;
 }
 
-function median(values: number[]): number {
+/** The median of `values` (the upper one of an even count). */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
@@ -174,10 +175,15 @@ export function printRows(suite: string, rows: BenchRow[]): void {
  * carries (GC pauses): they then measure the section's own work, not what earlier sections left.
  */
 export function runIsolated(context: BenchContext, suiteUrl: string, section: string): void {
+  for (const row of isolatedRows(context, suiteUrl, section)) context.row(row);
+}
+
+/** The rows `section` reports when run in a fresh process (see {@link runIsolated}), without recording them. */
+export function isolatedRows(context: BenchContext, suiteUrl: string, section: string): BenchRow[] {
   const script = join(dirname(fileURLToPath(import.meta.url)), 'isolated.ts');
   const args = [...process.execArgv, script, fileURLToPath(suiteUrl), section];
   if (context.quick) args.push('--quick');
   const output = execFileSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const last = output.trimEnd().split('\n').at(-1) ?? '[]';
-  for (const row of JSON.parse(last) as BenchRow[]) context.row(row);
+  return JSON.parse(last) as BenchRow[];
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { bareStream, bareTurn } from '../baselines/agent-bare-loop.ts';
 import { aiSdkTurn, langGraphTurn, openAiAgentsTurn } from '../baselines/agent-peers.ts';
 import { deltaModel, weatherModel } from '../baselines/replay-model.ts';
-import { type BenchContext, type BenchSuite, gc, runIsolated } from '../harness.ts';
+import { type BenchContext, type BenchSuite, gc, isolatedRows, median, runIsolated } from '../harness.ts';
 
 const input = z.object({ city: z.string() });
 const execute = ({ city }: { city: string }) => `18C in ${city}`;
@@ -59,58 +59,99 @@ async function weatherRuntime(weather: Tool) {
   };
 }
 
-async function perTurn(context: BenchContext): Promise<void> {
-  const turns = context.quick ? 300 : 3_000;
+/** The bare loop's tool: the same zod schema and function, its spec computed once. */
+function bareWeatherTools() {
   const weather = defineTool({ name: 'get_weather', description: 'Weather.', input, execute });
   const spec = { name: weather.name, description: 'Weather.', inputSchema: weather.inputSchema };
-  const tools = [
-    { name: 'get_weather', schema: input, spec, execute: (args: unknown) => execute(args as { city: string }) },
-  ];
-  let session = 0;
+  return [{ name: 'get_weather', schema: input, spec, execute: (args: unknown) => execute(args as { city: string }) }];
+}
 
-  // Against the peers, which keep nothing between turns, Troupe runs on its own on a fresh heap
-  // (one tool round trip per turn on a zero-latency model; it keeps every session it creates).
-  const aloneOptions = { iterations: turns, samples: 5, warmup: 500 };
-  const alone = await weatherRuntime(weather);
-  const single = await context.timePerOpAsync(() => alone.send(`a${session++}`), aloneOptions);
-  await alone.release();
-  // The bare loop the same way, as a reference: the least a turn with this store costs, against the
-  // peers. A runtime doing the bare loop's work and more cannot reach a ratio the bare loop misses.
-  const bareStore = memoryStore();
-  const bareModel = weatherModel();
-  const bareAlone = await context.timePerOpAsync(
-    () =>
-      bareTurn({ model: bareModel, tools, store: bareStore, sessionId: `b${session++}`, input: 'Weather in Lagos?' }),
-    aloneOptions,
-  );
-  bareStore.records.clear();
-  gc();
-  // The peers do the same turn (no session store: that only flatters them).
-  const peerOptions = { iterations: context.quick ? 40 : 300, samples: context.quick ? 3 : 5, warmup: 20 };
-  const peers = [
-    { name: 'Vercel AI SDK generateText (MockLanguageModelV3)', turn: aiSdkTurn(), min: 40 },
-    { name: 'OpenAI Agents JS run (fake Model)', turn: openAiAgentsTurn(), min: 80 },
-    { name: 'LangGraph.js createReactAgent (fake chat model)', turn: langGraphTurn(), min: 100 },
-  ];
+/** Turns timed per subject for the speed-up rows (Troupe and the bare loop keep every session they create). */
+function perTurnOptions(context: BenchContext) {
+  return { iterations: context.quick ? 300 : 3_000, samples: 5, warmup: 500 };
+}
+
+/** The peers do the same turn (no session store: that only flatters them). */
+const peers = [
+  { key: 'aiSdk', name: 'Vercel AI SDK generateText (MockLanguageModelV3)', turn: aiSdkTurn, min: 40 },
+  { key: 'openAiAgents', name: 'OpenAI Agents JS run (fake Model)', turn: openAiAgentsTurn, min: 80 },
+  { key: 'langGraph', name: 'LangGraph.js createReactAgent (fake chat model)', turn: langGraphTurn, min: 100 },
+] as const;
+
+/**
+ * One subject of the speed-up rows, timed alone in the fresh process it runs in (see `perTurn`):
+ * reports one row, `turn alone: <subject>`, in nanoseconds per turn.
+ */
+async function turnAlone(context: BenchContext, subject: 'troupe' | 'bare' | (typeof peers)[number]['key']) {
+  let value: number;
+  if (subject === 'troupe') {
+    const weather = defineTool({ name: 'get_weather', description: 'Weather.', input, execute });
+    const runtime = await weatherRuntime(weather);
+    let session = 0;
+    value = await context.timePerOpAsync(() => runtime.send(`a${session++}`), perTurnOptions(context));
+    await runtime.release();
+  } else if (subject === 'bare') {
+    const store = memoryStore();
+    const model = weatherModel();
+    const tools = bareWeatherTools();
+    let session = 0;
+    value = await context.timePerOpAsync(
+      () => bareTurn({ model, tools, store, sessionId: `b${session++}`, input: 'Weather in Lagos?' }),
+      perTurnOptions(context),
+    );
+  } else {
+    const peer = peers.find((candidate) => candidate.key === subject);
+    if (peer === undefined) throw new Error(`no peer ${subject}`);
+    value = await context.timePerOpAsync(peer.turn(), {
+      iterations: context.quick ? 40 : 300,
+      samples: context.quick ? 3 : 5,
+      warmup: 20,
+    });
+  }
+  context.row({ name: `turn alone: ${subject}`, value, unit: 'ns' });
+}
+
+async function perTurn(context: BenchContext): Promise<void> {
+  // Against the peers, which keep nothing between turns: Troupe (one tool round trip per turn on a
+  // zero-latency model, keeping every session it creates), the bare loop and each peer are timed
+  // alone, each in a fresh process of its own, in rounds (the median of each is reported), so no
+  // subject runs on a heap, a JIT state or a moment of the host's load another one chose for it.
+  // The bare loop's own ratio is printed beside each peer's as a reference: the least a turn with
+  // this store costs; a runtime doing its work and more cannot reach a ratio it misses.
+  const rounds = context.quick ? 1 : 3;
+  const subjects = ['troupe', 'bare', ...peers.map((peer) => peer.key)];
+  const figures = new Map<string, number[]>(subjects.map((subject) => [subject, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const subject of subjects) {
+      const [row] = isolatedRows(context, import.meta.url, `turnAlone_${subject}`);
+      if (row === undefined) throw new Error(`turnAlone_${subject} reported nothing`);
+      figures.get(subject)?.push(row.value);
+    }
+  }
+  const medianOf = (subject: string) => median(figures.get(subject) ?? []);
+  const single = medianOf('troupe');
+  const bareAlone = medianOf('bare');
   for (const peer of peers) {
-    const value = await context.timePerOpAsync(peer.turn, peerOptions);
+    const value = medianOf(peer.key);
     context.row({
-      name: `speed-up over ${peer.name}: ${(value / 1000).toFixed(0)} µs vs ${(single / 1000).toFixed(1)} µs per turn`,
+      name: `speed-up over ${peer.name}: ${(value / 1000).toFixed(0)} µs vs ${(single / 1000).toFixed(1)} µs per turn, each alone in fresh processes (median of ${rounds})`,
       value: value / single,
       unit: '×',
       higherIsBetter: true,
       target: { min: peer.min, note: 'absolute' },
     });
     context.row({
-      name: `reference: the bare loop's speed-up over ${peer.name}, alone the same way (${(bareAlone / 1000).toFixed(1)} µs per turn)`,
+      name: `reference: the bare loop's speed-up over ${peer.name}, measured the same way (${(bareAlone / 1000).toFixed(1)} µs per turn)`,
       value: value / bareAlone,
       unit: '×',
     });
   }
-  gc();
 
   // Against the bare loop: alternating samples, each side keeping every session it creates, so the
   // heap grows for both alike.
+  const weather = defineTool({ name: 'get_weather', description: 'Weather.', input, execute });
+  const tools = bareWeatherTools();
+  let session = 0;
   const runtime = await weatherRuntime(weather);
   const store = memoryStore();
   const model = weatherModel();
@@ -119,7 +160,7 @@ async function perTurn(context: BenchContext): Promise<void> {
       baseline: () => bareTurn({ model, tools, store, sessionId: `b${session++}`, input: 'Weather in Lagos?' }),
       subject: () => runtime.send(`t${session++}`),
     },
-    { iterations: Math.round(turns / 2), samples: 10, warmup: 500 },
+    { iterations: Math.round(perTurnOptions(context).iterations / 2), samples: 10, warmup: 500 },
   );
   await runtime.release();
   store.records.clear();
@@ -429,14 +470,24 @@ async function eventLoopDelayTimers(context: BenchContext): Promise<void> {
 }
 
 /** Sections run in a fresh process (see `runIsolated`). */
-export const sections = { eventLoopDelay, eventLoopDelayBare, eventLoopDelayTimers, longStreamHeap };
+export const sections = {
+  eventLoopDelay,
+  eventLoopDelayBare,
+  eventLoopDelayTimers,
+  longStreamHeap,
+  turnAlone_troupe: (context: BenchContext) => turnAlone(context, 'troupe'),
+  turnAlone_bare: (context: BenchContext) => turnAlone(context, 'bare'),
+  turnAlone_aiSdk: (context: BenchContext) => turnAlone(context, 'aiSdk'),
+  turnAlone_openAiAgents: (context: BenchContext) => turnAlone(context, 'openAiAgents'),
+  turnAlone_langGraph: (context: BenchContext) => turnAlone(context, 'langGraph'),
+};
 
 const suite: BenchSuite = {
   name: 'agent runtime',
   async run(context) {
     // Sections whose figures depend on what others leave for the collector come first, and each
-    // lets go of what it kept: the per-turn figures (on a fresh heap, as the peers run) and the
-    // long stream's linearity. The long stream's peak heap and the event-loop delay (GC pauses,
+    // lets go of what it kept: the per-turn figures (the speed-up rows time each subject in a
+    // process of its own) and the long stream's linearity. The long stream's peak heap and the event-loop delay (GC pauses,
     // which grow with the heap the earlier sections leave behind) run in processes of their own.
     await perTurn(context);
     await longStream(context);
