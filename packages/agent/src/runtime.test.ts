@@ -1,3 +1,4 @@
+import { createActorSystem } from '@troupe/actor';
 import {
   type AgentEvent,
   type AssistantMessage,
@@ -619,6 +620,52 @@ describe('createRuntime: backpressure', () => {
 });
 
 describe('createRuntime: passivation', () => {
+  it('gives a session an actor only while it has work, and orders its turns across actors', async () => {
+    const clock = manualClock();
+    const system = createActorSystem({ name: 'sessions', clock });
+    let live = 0;
+    system.events.on('actor-started', () => live++);
+    system.events.on('actor-stopped', () => live--);
+    const model = scriptedModel([echo], { whenExhausted: 'repeat-last' });
+    const runtime = await createRuntime({
+      model,
+      clock,
+      system,
+      agent: (routed) => llmAgent({ model: routed, name: 'x', clock }),
+    });
+    await runtime.send('s', 'a');
+    await runtime.setRoute('s', 'default');
+    // An actor's stop finishes a few microtasks after it was asked for.
+    await new Promise((resolve) => setImmediate(resolve));
+    // Idle: no actor, but the session (and its history) stays until it passivates.
+    expect(live).toBe(0);
+    expect(runtime.activeSessions).toBe(1);
+    // Turns queued back to back, and one sent as the previous one settles, still run in call order.
+    const first = runtime.send('s', 'b');
+    const second = runtime.send('s', 'c');
+    expect(live).toBe(1);
+    const third = first.then(() => runtime.send('s', 'd'));
+    await Promise.all([first, second, third]);
+    expect((await third).version).toBe(5);
+    expect(model.requests.at(-1)?.messages.map(messageText)).toEqual([
+      'a',
+      'echo a',
+      'b',
+      'echo b',
+      'c',
+      'echo c',
+      'd',
+    ]);
+    // A turn sent the moment the session went idle gets a new actor while the old one still stops.
+    const last = await runtime.send('s', 'e').then(() => runtime.send('s', 'f'));
+    expect(last.version).toBe(7);
+    expect(model.requests.at(-1)?.messages.map(messageText).slice(-3)).toEqual(['e', 'echo e', 'f']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(live).toBe(0);
+    await runtime.stop();
+    await system.stop();
+  });
+
   it('passivates an idle session after passivateAfterMs and rehydrates it from the store', async () => {
     const clock = manualClock();
     const model = scriptedModel([echo], { whenExhausted: 'repeat-last' });

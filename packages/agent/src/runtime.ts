@@ -35,7 +35,7 @@ export interface RuntimeOptions {
   store?: SessionStore;
   /** Turns that may wait behind the running one, per session. Default 32. */
   stashBound?: number;
-  /** An idle session's actor stops after this long and reloads from the store on next use. Default 15 min. */
+  /** An idle session is dropped from memory after this long and reloads from the store on next use. Default 15 min. */
   passivateAfterMs?: number;
   /** Events buffered per turn ahead of a slow consumer. Default 64. */
   eventBufferSize?: number;
@@ -78,7 +78,7 @@ export interface Runtime {
   stop(options?: { timeoutMs?: number }): Promise<void>;
   /** The route names. */
   readonly routes: readonly string[];
-  /** Sessions with a live actor (not passivated). */
+  /** Sessions held in memory (not passivated): those with work, and idle ones not passivated yet. */
   readonly activeSessions: number;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -130,25 +130,37 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const turns = new Set<Turn>();
   let stopping: Promise<void> | undefined;
 
-  // Idle sessions passivate: their actor stops and the session is forgotten; the next call starts a
-  // new one that loads from the store. The session left the map first, so nothing reaches the old actor.
+  // A session has an actor while it has work (a turn or a route change): the actor orders that work.
+  // When the session goes idle its actor stops (its mailbox is empty, and the turn that settled has
+  // finished with the session's state), and the session object, with its committed history, waits
+  // in the idle list; its next turn spawns a new actor. An idle session so costs a few fields and a
+  // map entry, not an actor cell as well.
+  const actorOf = (session: Session): ActorRef<SessionMessage> => {
+    if (session.ref === undefined) {
+      // Turns never throw out of the actor (they fail through their stream), so the default
+      // supervision never restarts it; were it to, the factory hands back the same session.
+      session.ref = system.spawn<SessionMessage>(() => session);
+    }
+    return session.ref;
+  };
+  // Idle sessions passivate: the session is forgotten, and the next call starts a new one that
+  // loads from the store.
   const idle = new IdleSessions<Session>(clock, passivateAfterMs, (session) => {
     if (sessions.get(session.sessionId) === session) sessions.delete(session.sessionId);
-    void session.ref?.stop();
   });
   const sessionHost = { store, clock, agentFor };
   const settleOne = (session: Session) => {
-    if (session.isIdle) idle.add(session);
+    if (!session.isIdle) return;
+    idle.add(session);
+    const actor = session.ref;
+    session.ref = undefined;
+    void actor?.stop();
   };
 
   const sessionFor = (sessionId: string): Session => {
     let session = sessions.get(sessionId);
     if (!session) {
-      const created = new Session(sessionId, sessionHost);
-      // Turns never throw out of the actor (they fail through their stream), so the default
-      // supervision never restarts it; were it to, the factory hands back the same session.
-      created.ref = system.spawn<SessionMessage>(() => created);
-      session = created;
+      session = new Session(sessionId, sessionHost);
       sessions.set(sessionId, session);
     }
     return session;
@@ -175,6 +187,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
         { sessionId, limit: stashBound },
       );
     }
+    const actor = actorOf(session);
     const route = request.route ?? 'default';
     const turn = new Turn({
       sessionId,
@@ -193,7 +206,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     session.inFlight++;
     idle.remove(session);
     turns.add(turn);
-    (session.ref as ActorRef<SessionMessage>).tell({ type: 'turn', turn });
+    actor.tell({ type: 'turn', turn });
     return turn;
   };
 
@@ -244,7 +257,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
       idle.remove(session);
       try {
         await new Promise<number>((resolve, reject) => {
-          (session.ref as ActorRef<SessionMessage>).tell({ type: 'set-route', route, resolve, reject });
+          actorOf(session).tell({ type: 'set-route', route, resolve, reject });
         });
       } finally {
         session.routeChanges--;
@@ -266,7 +279,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           for (const turn of turns) turn.abort(turn.abortError(reason));
           await all;
         }
-        const refs = [...sessions.values()].map((session) => session.ref as ActorRef<SessionMessage>);
+        const refs = [...sessions.values()].flatMap((session) => (session.ref === undefined ? [] : [session.ref]));
         sessions.clear();
         idle.clear();
         await Promise.all(refs.map((ref) => ref.stop()));

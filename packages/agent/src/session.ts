@@ -61,15 +61,15 @@ const streamed: EmitOptions = { deltas: true, times: true };
 const drained: EmitOptions = { deltas: false, times: false };
 
 /**
- * One session: the actor that orders its turns (its mailbox hands it one message at a time, across
- * the awaits inside a turn), its committed history, state and version (loaded lazily from the
- * store), and the runtime's bookkeeping of it. It is all one object because an idle session is what
- * a runtime holds most of: a few fields here and the actor's cell are all it costs besides its
- * history. Nothing here changes the committed fields until the store accepted the save, so a failed
- * turn needs no undo.
+ * One session: the actor that orders its turns while it has work (its mailbox hands it one message
+ * at a time, across the awaits inside a turn), its committed history, state and version (loaded
+ * lazily from the store), and the runtime's bookkeeping of it. It is all one object because an idle
+ * session is what a runtime holds most of: the fields here are all it costs besides its history
+ * (its actor cell exists only while it has work). Nothing here changes the committed fields until
+ * the store accepted the save, so a failed turn needs no undo.
  */
 export class Session implements Actor<SessionMessage>, IdleMember {
-  /** The session's actor (set by the runtime right after spawning it). */
+  /** The session's actor while it has work (a turn or a route change); none while it is idle. */
   ref: ActorRef<SessionMessage> | undefined;
   /** Accepted turns not finished yet (the running one included). */
   inFlight = 0;
