@@ -151,6 +151,8 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const sessionHost = { store, clock, agentFor };
   const settleOne = (session: Session) => {
     if (!session.isIdle) return;
+    // A turn that was aborted while queued may still sit in the mailbox: it failed already, and it
+    // goes with the actor (a dead letter, logged at debug level) instead of being skipped by it.
     idle.add(session);
     const actor = session.ref;
     session.ref = undefined;
