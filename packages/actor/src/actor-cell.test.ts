@@ -287,6 +287,79 @@ describe('stopped actors', () => {
       ['plain-c', 'actor-stopped'],
     ]);
   });
+
+  it('stop at once, without a promise, when they have nothing to wait for (no children, no postStop)', async () => {
+    system = createActorSystem({ name: 'sync-stop' });
+    const stopped: string[] = [];
+    system.events.on('actor-stopped', (event) => stopped.push(`${event.ref.name}:${event.reason}`));
+    const idle = system.spawn(() => ({ receive() {} }), { name: 'idle' });
+    const stopping = idle.stop();
+    // Stopped before the promise is even awaited: no round through the microtask queue.
+    expect(idle.isStopped).toBe(true);
+    expect(stopped).toEqual(['idle:normal']);
+    await stopping;
+    // An actor with a postStop still waits for it.
+    const hookDone = gate();
+    const withHook = system.spawn(() => ({ receive() {}, postStop: () => hookDone.promise }), { name: 'hooked' });
+    const hooked = withHook.stop();
+    expect(withHook.isStopped).toBe(false);
+    hookDone.open();
+    await hooked;
+    expect(withHook.isStopped).toBe(true);
+  });
+
+  it('stop after a synchronous receive that stopped its own actor, sending the rest to dead letters', async () => {
+    system = createActorSystem({ name: 'sync-self-stop' });
+    const letters = deadLetters(system);
+    const handled: string[] = [];
+    let stoppedInside: boolean | undefined;
+    const ref = system.spawn<string>(() => ({
+      receive(context, message) {
+        handled.push(message);
+        context.stop();
+        stoppedInside = context.self.isStopped;
+      },
+    }));
+    ref.tell('first');
+    ref.tell('second');
+    await settle();
+    expect(stoppedInside).toBe(false);
+    expect(ref.isStopped).toBe(true);
+    expect(handled).toEqual(['first']);
+    expect(letters.map((letter) => letter.message)).toEqual(['second']);
+  });
+
+  it('resolve stop() called after the actor stopped itself mid-message, once that message is done', async () => {
+    system = createActorSystem({ name: 'self-stop' });
+    const letters = deadLetters(system);
+    const hold = gate();
+    const handled: string[] = [];
+    const ref = system.spawn<string>(() => ({
+      async receive(context, message) {
+        handled.push(message);
+        context.stop();
+        await hold.promise;
+      },
+    }));
+    ref.tell('first');
+    ref.tell('second');
+    await settle();
+    // ctx.stop() makes no promise; one made afterwards by stop() still resolves when the stop ends.
+    const stopped = ref.stop();
+    let resolved = false;
+    void stopped.then(() => {
+      resolved = true;
+    });
+    await settle();
+    expect(resolved).toBe(false);
+    expect(ref.isStopped).toBe(false);
+    expect(() => ref.tell('late')).toThrow(ActorStoppedError);
+    hold.open();
+    await stopped;
+    expect(ref.isStopped).toBe(true);
+    expect(handled).toEqual(['first']);
+    expect(letters.map((letter) => letter.message)).toEqual(['second']);
+  });
 });
 
 describe('bounded mailboxes', () => {

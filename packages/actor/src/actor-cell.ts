@@ -248,7 +248,8 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
   stop(options?: StopOptions): Promise<void> {
     if ((this.state & stopped) !== 0) return Promise.resolve();
     if (options?.drain === true) return this.drainThenStop();
-    return this.stopWith('normal', undefined);
+    this.stopWith('normal', undefined);
+    return this.whenStopped();
   }
 
   // ---------------------------------------------------------------- delivery
@@ -396,7 +397,7 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
       if (!this.handle(message, meta)) return;
       if ((this.state & (stopping | stopped | suspended)) !== 0) return;
     }
-    if ((this.state & closing) !== 0) void this.stopWith('normal', undefined);
+    if ((this.state & closing) !== 0) this.stopWith('normal', undefined);
   }
 
   /** Runs preStart. Returns false when it went async or failed. */
@@ -449,6 +450,11 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
       return false;
     }
     this.messageDone();
+    if ((this.state & stopping) !== 0) {
+      // The actor was stopped during this (synchronous) message.
+      this.finishStop();
+      return false;
+    }
     return true;
   }
 
@@ -469,7 +475,7 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
   private resumeAfterAsync(): void {
     if ((this.state & stopped) !== 0) return;
     if ((this.state & stopping) !== 0) {
-      void this.finishStop();
+      this.finishStop();
       return;
     }
     const pending = this.extras?.pendingFailure;
@@ -530,19 +536,19 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
     const strategy = this.supervision.strategy;
     this.system.reportFailure({ ref: this, error, phase, directive: strategy });
     if ((this.state & (stopping | stopped)) !== 0) {
-      if ((this.state & stopping) !== 0 && (this.state & busy) === 0) void this.finishStop();
+      if ((this.state & stopping) !== 0 && (this.state & busy) === 0) this.finishStop();
       return;
     }
     switch (strategy) {
       case 'resume':
         if ((this.state & notRunnable) === 0 && this.mailboxSize > 0) this.makeReady();
-        else if ((this.state & closing) !== 0 && this.mailboxSize === 0) void this.stopWith('normal', undefined);
+        else if ((this.state & closing) !== 0 && this.mailboxSize === 0) this.stopWith('normal', undefined);
         return;
       case 'stop':
-        void this.stopWith('failure', error);
+        this.stopWith('failure', error);
         return;
       case 'escalate':
-        void this.stopWith('failure', error);
+        this.stopWith('failure', error);
         if (this.parent !== undefined && this.parent.parent !== undefined) this.parent.escalated(error);
         else this.system.logger.error(`${this.path} escalated a failure to the top level; it was stopped.`, { error });
         return;
@@ -574,7 +580,7 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
         `${this.path} failed more than ${supervision.maxRestarts} times within ${supervision.withinMs} ms; stopping it.`,
         { error },
       );
-      void this.stopWith('failure', error);
+      this.stopWith('failure', error);
       return;
     }
     const delayMs = restartDelayMs(supervision, recent.length);
@@ -610,7 +616,7 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
       } catch (factoryError) {
         this.leaveSuspended();
         this.system.reportFailure({ ref: this, error: factoryError, phase: 'pre-start', directive: 'stop' });
-        void this.stopWith('failure', factoryError);
+        this.stopWith('failure', factoryError);
         return;
       }
       this.leaveSuspended();
@@ -651,17 +657,19 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
   // ---------------------------------------------------------------- stopping
 
   private drainThenStop(): Promise<void> {
-    const extras = this.ensureExtras();
-    const promise = this.stopPromise(extras);
+    const promise = this.whenStopped();
     if ((this.state & refusing) !== 0) return promise;
     this.state |= closing;
     if ((this.state & (busy | suspended | scheduled)) === 0 && this.mailboxSize === 0) {
-      void this.stopWith('normal', undefined);
+      this.stopWith('normal', undefined);
     }
     return promise;
   }
 
-  private stopPromise(extras: CellExtras): Promise<void> {
+  /** Resolves once this actor has stopped (at once when it has). Made only when someone asks. */
+  whenStopped(): Promise<void> {
+    if ((this.state & stopped) !== 0) return Promise.resolve();
+    const extras = this.ensureExtras();
     if (extras.stopPromise === undefined) {
       extras.stopPromise = new Promise<void>((resolve) => {
         extras.resolveStop = resolve;
@@ -670,18 +678,23 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
     return extras.stopPromise;
   }
 
-  /** Stops after the current message; everything still queued goes to dead letters. */
-  stopWith(reason: 'normal' | 'failure', error: unknown): Promise<void> {
-    const extras = this.ensureExtras();
-    const promise = this.stopPromise(extras);
-    if ((this.state & (stopping | stopped)) !== 0) return promise;
+  /**
+   * Stops after the current message; everything still queued goes to dead letters. Builds nothing
+   * for a plain stop: no promise (see {@link ActorCell.whenStopped}), and the reason is recorded
+   * only when it is a failure or the cell has its extras already (a normal stop is the default).
+   */
+  stopWith(reason: 'normal' | 'failure', error: unknown): void {
+    if ((this.state & (stopping | stopped)) !== 0) return;
     this.state = (this.state | stopping) & ~closing;
-    extras.stopReason = reason;
-    extras.stopError = error;
+    if (reason === 'failure' || this.extras !== undefined) {
+      const extras = this.ensureExtras();
+      extras.stopReason = reason;
+      extras.stopError = error;
+    }
     // Nothing queued will run now: tell the senders at once rather than after the current message.
     this.dropQueued();
-    if ((this.state & busy) === 0) void this.finishStop();
-    return promise;
+    // Inside receive (before its first await too) the stop waits for the message to be done.
+    if ((this.state & (busy | receiving)) === 0) this.finishStop();
   }
 
   /** Stops at once, abandoning a receive that never settles (system stop past its deadline). */
@@ -689,19 +702,44 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
     if ((this.state & stopped) !== 0) return;
     const extras = this.ensureExtras();
     extras.forced = true;
-    void this.stopWith(extras.stopReason, extras.stopError);
+    this.stopWith(extras.stopReason, extras.stopError);
     if ((this.state & busy) !== 0) {
       this.state &= ~busy;
       this.system.busyCount--;
-      void this.finishStop();
+      this.finishStop();
     }
     for (const child of this.children()) child.forceStop();
   }
 
-  private async finishStop(): Promise<void> {
+  /**
+   * The stop sequence. Synchronous when there is nothing to wait for (no restart under way, no
+   * children, no postStop), as for most actors: no promise and no round through the microtask queue.
+   */
+  private finishStop(): void {
     if ((this.state & finishing) !== 0) return;
     this.state |= finishing;
-    const extras = this.extras as CellExtras;
+    const extras = this.extras;
+    if (
+      extras?.restarting !== undefined ||
+      extras?.firstChild !== undefined ||
+      ((this.state & starting) === 0 && this.instance.postStop !== undefined)
+    ) {
+      void this.finishStopAfterWaits(this.ensureExtras());
+      return;
+    }
+    if (extras?.restartHandle !== undefined) {
+      this.system.clock.clearTimeout(extras.restartHandle);
+      extras.restartHandle = undefined;
+    }
+    this.leaveSuspended();
+    this.cancelTimers();
+    this.setIdleTimeout(undefined);
+    this.dropQueued();
+    this.completeStop(extras);
+  }
+
+  /** {@link ActorCell.finishStop} when a restart, children or postStop must be waited for. */
+  private async finishStopAfterWaits(extras: CellExtras): Promise<void> {
     if (extras.restarting !== undefined) await extras.restarting;
     if (extras.restartHandle !== undefined) {
       this.system.clock.clearTimeout(extras.restartHandle);
@@ -711,25 +749,32 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
     this.cancelTimers();
     this.setIdleTimeout(undefined);
     this.dropQueued();
-    // Awaited only when there is something to wait for: most actors have no children and no
-    // postStop, and then the stop completes without a round through the microtask queue.
     if (extras.firstChild !== undefined) await this.stopChildren();
     if ((this.state & starting) === 0 && this.instance.postStop !== undefined) {
       await this.runHook(this.instance.postStop, 'post-stop', undefined);
     }
+    this.completeStop(extras);
+  }
+
+  /** The end of the stop sequence: the cell is stopped, and everyone who asks or watches is told. */
+  private completeStop(extras: CellExtras | undefined): void {
     this.state = stopped;
     this.dropQueued();
-    if (extras.unreplied !== undefined) {
-      for (const record of extras.unreplied) {
-        record.fail(new ActorStoppedError(`The actor ${this.path} stopped without replying.`, { actor: this.path }));
-      }
-      extras.unreplied = undefined;
-    }
     this.releaseSlots();
     this.parent?.removeChild(this);
-    this.notifyWatchers(extras);
-    this.system.emitStopped(this, extras.stopReason, extras.stopError);
-    extras.resolveStop?.();
+    if (extras === undefined) {
+      this.system.emitStopped(this, 'normal', undefined);
+    } else {
+      if (extras.unreplied !== undefined) {
+        for (const record of extras.unreplied) {
+          record.fail(new ActorStoppedError(`The actor ${this.path} stopped without replying.`, { actor: this.path }));
+        }
+        extras.unreplied = undefined;
+      }
+      this.notifyWatchers(extras);
+      this.system.emitStopped(this, extras.stopReason, extras.stopError);
+      extras.resolveStop?.();
+    }
     this.system.checkQuiescent();
   }
 
@@ -768,7 +813,12 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
   private async stopChildren(): Promise<void> {
     const extras = this.extras;
     if (extras?.firstChild === undefined) return;
-    await Promise.all(this.children().map((child) => child.stopWith('normal', undefined)));
+    await Promise.all(
+      this.children().map((child) => {
+        child.stopWith('normal', undefined);
+        return child.whenStopped();
+      }),
+    );
   }
 
   private notifyWatchers(extras: CellExtras): void {

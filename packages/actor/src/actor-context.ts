@@ -65,6 +65,6 @@ export class ActorContextImpl<M> implements ActorContext<M> {
     this.cell.cancelTimer(key);
   }
   stop(): void {
-    void this.cell.stopWith('normal', undefined);
+    this.cell.stopWith('normal', undefined);
   }
 }

@@ -214,7 +214,8 @@ export class SystemCore implements ActorSystem {
     }, deadlineMs);
     await Promise.race([this.quiescent(), deadline]);
     this.refusesSpawns = true;
-    const stopped = this.guardian.stopWith('normal', undefined);
+    this.guardian.stopWith('normal', undefined);
+    const stopped = this.guardian.whenStopped();
     if (passed) this.guardian.forceStop();
     else await Promise.race([stopped, deadline.then(() => this.guardian.forceStop())]);
     await stopped;

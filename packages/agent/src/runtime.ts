@@ -154,9 +154,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     // A turn that was aborted while queued may still sit in the mailbox: it failed already, and it
     // goes with the actor (a dead letter, logged at debug level) instead of being skipped by it.
     idle.add(session);
-    const actor = session.ref;
+    const { ref, context } = session;
     session.ref = undefined;
-    void actor?.stop();
+    session.context = undefined;
+    // From its context the actor stops without making a promise nobody reads.
+    if (context !== undefined) context.stop();
+    else void ref?.stop();
   };
 
   const sessionFor = (sessionId: string): Session => {

@@ -71,6 +71,8 @@ const drained: EmitOptions = { deltas: false, times: false };
 export class Session implements Actor<SessionMessage>, IdleMember {
   /** The session's actor while it has work (a turn or a route change); none while it is idle. */
   ref: ActorRef<SessionMessage> | undefined;
+  /** The actor's context once it received a message: how the runtime stops it (without a promise). */
+  context: ActorContext<SessionMessage> | undefined;
   /** Accepted turns not finished yet (the running one included). */
   inFlight = 0;
   /** Route changes not finished yet. */
@@ -94,7 +96,8 @@ export class Session implements Actor<SessionMessage>, IdleMember {
     return this.inFlight === 0 && this.routeChanges === 0;
   }
 
-  receive(_context: ActorContext<SessionMessage>, message: SessionMessage): Promise<void> {
+  receive(context: ActorContext<SessionMessage>, message: SessionMessage): Promise<void> {
+    this.context = context;
     return message.type === 'turn' ? this.runTurn(message.turn) : this.changeRoute(message);
   }
 
