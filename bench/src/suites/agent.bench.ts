@@ -66,9 +66,20 @@ function bareWeatherTools() {
   return [{ name: 'get_weather', schema: input, spec, execute: (args: unknown) => execute(args as { city: string }) }];
 }
 
-/** Turns timed per subject for the speed-up rows (Troupe and the bare loop keep every session they create). */
+/**
+ * Turns timed per subject for the speed-up rows (Troupe and the bare loop keep every session they
+ * create). Each subject is warmed up until its JIT has settled before the first sample: Troupe and
+ * the bare loop run their first few thousand turns several times slower than later ones, and so do
+ * the peers their first thousand or so; timing any of them while it still compiles measures the
+ * compiler, not the framework.
+ */
 function perTurnOptions(context: BenchContext) {
-  return { iterations: context.quick ? 300 : 3_000, samples: 5, warmup: 500 };
+  return { iterations: context.quick ? 300 : 3_000, samples: 5, warmup: context.quick ? 500 : 6_000 };
+}
+
+/** The same for the peers, whose turns cost a hundred times more (see {@link perTurnOptions}). */
+function peerTurnOptions(context: BenchContext) {
+  return { iterations: context.quick ? 40 : 300, samples: context.quick ? 3 : 5, warmup: context.quick ? 20 : 1_500 };
 }
 
 /** The peers do the same turn (no session store: that only flatters them). */
@@ -102,11 +113,7 @@ async function turnAlone(context: BenchContext, subject: 'troupe' | 'bare' | (ty
   } else {
     const peer = peers.find((candidate) => candidate.key === subject);
     if (peer === undefined) throw new Error(`no peer ${subject}`);
-    value = await context.timePerOpAsync(peer.turn(), {
-      iterations: context.quick ? 40 : 300,
-      samples: context.quick ? 3 : 5,
-      warmup: 20,
-    });
+    value = await context.timePerOpAsync(peer.turn(), peerTurnOptions(context));
   }
   context.row({ name: `turn alone: ${subject}`, value, unit: 'ns' });
 }
