@@ -727,6 +727,23 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
       void this.finishStopAfterWaits(this.ensureExtras());
       return;
     }
+    this.quiesce(extras);
+    this.completeStop(extras);
+  }
+
+  /** {@link ActorCell.finishStop} when a restart, children or postStop must be waited for. */
+  private async finishStopAfterWaits(extras: CellExtras): Promise<void> {
+    if (extras.restarting !== undefined) await extras.restarting;
+    this.quiesce(extras);
+    if (extras.firstChild !== undefined) await this.stopChildren();
+    if ((this.state & starting) === 0 && this.instance.postStop !== undefined) {
+      await this.runHook(this.instance.postStop, 'post-stop', undefined);
+    }
+    this.completeStop(extras);
+  }
+
+  /** The first part of the stop sequence: no pending restart, timers or queued messages are left. */
+  private quiesce(extras: CellExtras | undefined): void {
     if (extras?.restartHandle !== undefined) {
       this.system.clock.clearTimeout(extras.restartHandle);
       extras.restartHandle = undefined;
@@ -735,25 +752,6 @@ export class ActorCell<M = unknown> extends Mailbox implements ActorRef<M> {
     this.cancelTimers();
     this.setIdleTimeout(undefined);
     this.dropQueued();
-    this.completeStop(extras);
-  }
-
-  /** {@link ActorCell.finishStop} when a restart, children or postStop must be waited for. */
-  private async finishStopAfterWaits(extras: CellExtras): Promise<void> {
-    if (extras.restarting !== undefined) await extras.restarting;
-    if (extras.restartHandle !== undefined) {
-      this.system.clock.clearTimeout(extras.restartHandle);
-      extras.restartHandle = undefined;
-    }
-    this.leaveSuspended();
-    this.cancelTimers();
-    this.setIdleTimeout(undefined);
-    this.dropQueued();
-    if (extras.firstChild !== undefined) await this.stopChildren();
-    if ((this.state & starting) === 0 && this.instance.postStop !== undefined) {
-      await this.runHook(this.instance.postStop, 'post-stop', undefined);
-    }
-    this.completeStop(extras);
   }
 
   /** The end of the stop sequence: the cell is stopped, and everyone who asks or watches is told. */
