@@ -168,7 +168,8 @@ async function perTurn(context: BenchContext): Promise<void> {
   const ratioOf = (row: BenchRow | undefined) => (row?.baseline ? row.value / row.baseline.value : Number.NaN);
   const middle = comparisons.sort((a, b) => ratioOf(a) - ratioOf(b))[Math.floor(comparisons.length / 2)];
   if (middle === undefined) throw new Error('the comparison with the bare loop reported no row');
-  context.row({ ...middle, name: `${middle.name}, median of ${rounds} rounds in fresh processes` });
+  const how = rounds === 1 ? 'in a fresh process' : `median of ${rounds} rounds in fresh processes`;
+  context.row({ ...middle, name: `${middle.name}, ${how}` });
 }
 
 /**
